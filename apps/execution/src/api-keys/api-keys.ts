@@ -1,0 +1,95 @@
+import { createHash, randomBytes } from 'node:crypto';
+import type { Principal, VerifyToken } from '@mc/http';
+import { AppError, uuidv7 } from '@mc/domain';
+import type { ExecutionPrisma } from '@mc/db';
+
+/** What a key may do. `control` is the control instance's credential (templates, archive feed). */
+export const API_KEY_SCOPES = ['events:write', 'events:read', 'control'] as const;
+export type ApiKeyScope = (typeof API_KEY_SCOPES)[number];
+
+/**
+ * Keys are 32 random bytes: sha256 is enough to store them (no dictionary to attack), and it
+ * lets a key be found by its hash in one indexed lookup.
+ */
+export function hashApiKey(key: string): string {
+  return createHash('sha256').update(key).digest('hex');
+}
+
+export function generateApiKey(): string {
+  return `mc_${randomBytes(32).toString('base64url')}`;
+}
+
+export interface ApiKeyView {
+  id: string;
+  name: string;
+  prefix: string;
+  scopes: string[];
+  createdAt: Date;
+  revokedAt: Date | null;
+}
+
+const VIEW = { id: true, name: true, prefix: true, scopes: true, createdAt: true, revokedAt: true } as const;
+
+/** Creates a key; the returned `key` is shown once and never stored. */
+export async function createApiKey(
+  prisma: ExecutionPrisma,
+  input: { name: string; scopes: ApiKeyScope[]; key?: string },
+): Promise<ApiKeyView & { key: string }> {
+  const key = input.key ?? generateApiKey();
+  try {
+    const row = await prisma.apiKey.create({
+      data: { id: uuidv7(), name: input.name, hash: hashApiKey(key), prefix: key.slice(0, 8), scopes: input.scopes },
+      select: VIEW,
+    });
+    return { ...row, key };
+  } catch (thrown) {
+    if ((thrown as { code?: string }).code === 'P2002') throw new AppError('conflict', `An API key named "${input.name}" already exists.`);
+    throw thrown;
+  }
+}
+
+export async function revokeApiKey(prisma: ExecutionPrisma, name: string): Promise<boolean> {
+  const { count } = await prisma.apiKey.updateMany({ where: { name, revokedAt: null }, data: { revokedAt: new Date() } });
+  return count > 0;
+}
+
+export function listApiKeys(prisma: ExecutionPrisma): Promise<ApiKeyView[]> {
+  return prisma.apiKey.findMany({ select: VIEW, orderBy: { createdAt: 'asc' } });
+}
+
+/**
+ * Makes sure a key given in the environment (`MC_API_KEY`, `MC_CONTROL_CREDENTIAL`) exists
+ * under `name` with `scopes`; a changed value replaces the previous one. Safe on concurrent starts.
+ */
+export async function ensureBootstrapKey(
+  prisma: ExecutionPrisma,
+  input: { name: string; key: string; scopes: ApiKeyScope[] },
+): Promise<void> {
+  const hash = hashApiKey(input.key);
+  await prisma.apiKey.upsert({
+    where: { name: input.name },
+    create: { id: uuidv7(), name: input.name, hash, prefix: input.key.slice(0, 8), scopes: input.scopes },
+    update: { hash, prefix: input.key.slice(0, 8), scopes: input.scopes, revokedAt: null },
+  });
+}
+
+export interface KeyVerifierOptions {
+  /** How long a lookup (found or not) is reused, in ms; a revocation takes at most this long. */
+  cacheMs: number;
+}
+
+/** Verifies bearer keys against the database, with a short cache so intake is not one query more per event. */
+export function createKeyVerifier(prisma: ExecutionPrisma, options: KeyVerifierOptions): VerifyToken {
+  const cache = new Map<string, { principal: Principal | undefined; until: number }>();
+  return async (token) => {
+    const hash = hashApiKey(token);
+    const now = Date.now();
+    const hit = cache.get(hash);
+    if (hit && hit.until > now) return hit.principal;
+    const row = await prisma.apiKey.findUnique({ where: { hash }, select: { name: true, scopes: true, revokedAt: true } });
+    const principal = row && !row.revokedAt ? { name: row.name, scopes: new Set(row.scopes) } : undefined;
+    if (cache.size > 10_000) cache.clear();
+    cache.set(hash, { principal, until: now + options.cacheMs });
+    return principal;
+  };
+}

@@ -1,0 +1,36 @@
+import express, { type Express } from 'express';
+import type pg from 'pg';
+import type { Redis } from 'ioredis';
+import type { Logger } from '@mc/domain';
+import { notFoundHandler, problemMiddleware, type VerifyToken } from '@mc/http';
+import type { ExecutionPrisma } from '@mc/db';
+import type { EventIntake } from './intake/event-intake';
+import type { TemplateRenderer } from './templates/template-renderer';
+import { eventsRoutes } from './http/events-routes';
+import { templatesRoutes } from './http/templates-routes';
+import { healthRoutes } from './http/health-routes';
+
+export interface ExecutionAppOptions {
+  prisma: ExecutionPrisma;
+  pool: pg.Pool;
+  redis: Redis;
+  intake: EventIntake;
+  renderer: TemplateRenderer;
+  verify: VerifyToken;
+  logger: Logger;
+  rtBodyLimitBytes: number;
+  batchBodyLimitBytes: number;
+  rateLimitPerSecond: number;
+}
+
+/** The execution instance's HTTP API, built without listening (tests listen on port 0). */
+export function createExecutionApp(options: ExecutionAppOptions): Express {
+  const app = express();
+  app.disable('x-powered-by');
+  app.set('etag', false);
+  app.use(healthRoutes(options));
+  app.use('/api/v1', eventsRoutes(options), templatesRoutes(options));
+  app.use(notFoundHandler);
+  app.use(problemMiddleware(options.logger));
+  return app;
+}

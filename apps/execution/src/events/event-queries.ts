@@ -1,0 +1,93 @@
+import { z } from 'zod';
+import { AppError, EVENT_STATUSES, UUID_PATTERN } from '@mc/domain';
+import type { ExecutionPrisma } from '@mc/db';
+
+export const listEventsQuerySchema = z.strictObject({
+  status: z.enum(EVENT_STATUSES).optional(),
+  type: z.string().min(1).max(64).optional(),
+  externalId: z.string().min(1).max(128).optional(),
+  limit: z.coerce.number().int().min(1).max(500).default(50),
+  cursor: z
+    .string()
+    .transform((cursor) => Buffer.from(cursor, 'base64url').toString('utf8'))
+    .refine((id) => UUID_PATTERN.test(id), 'is not a cursor this API gave')
+    .optional(),
+});
+export type ListEventsQuery = z.output<typeof listEventsQuerySchema>;
+
+const EVENT_FIELDS = {
+  id: true,
+  kind: true,
+  type: true,
+  channel: true,
+  email: true,
+  mobilePhone: true,
+  externalId: true,
+  ctx: true,
+  status: true,
+  statusReason: true,
+  templateName: true,
+  templateVersion: true,
+  attempts: true,
+  scheduledAt: true,
+  expiresAt: true,
+  createdAt: true,
+  updatedAt: true,
+  linkedAt: true,
+} as const;
+
+const DELIVERY_FIELDS = {
+  id: true,
+  channel: true,
+  status: true,
+  recipient: true,
+  templateName: true,
+  templateVersion: true,
+  attempts: true,
+  lastError: true,
+  providerMessageId: true,
+  createdAt: true,
+  updatedAt: true,
+  sentAt: true,
+} as const;
+
+type EventRow = { templateName: string | null; templateVersion: number | null } & Record<string, unknown>;
+
+/** The public shape of an event: the template as one `{name, version}` (null until linked). */
+function toView<T extends EventRow>({ templateName, templateVersion, ...rest }: T) {
+  return {
+    ...rest,
+    template: templateName !== null && templateVersion !== null ? { name: templateName, version: templateVersion } : null,
+  };
+}
+
+export async function getEvent(prisma: ExecutionPrisma, id: string) {
+  if (!UUID_PATTERN.test(id)) throw new AppError('not_found', `No event ${id}.`);
+  const event = await prisma.event.findUnique({
+    where: { id },
+    select: { ...EVENT_FIELDS, deliveries: { select: DELIVERY_FIELDS, orderBy: { createdAt: 'asc' } } },
+  });
+  if (!event) throw new AppError('not_found', `No event ${id}.`);
+  return toView(event);
+}
+
+/** Newest first; `nextCursor` is null on the last page. */
+export async function listEvents(prisma: ExecutionPrisma, query: ListEventsQuery) {
+  const rows = await prisma.event.findMany({
+    where: {
+      status: query.status,
+      type: query.type,
+      externalId: query.externalId,
+      ...(query.cursor ? { id: { lt: query.cursor } } : {}),
+    },
+    select: EVENT_FIELDS,
+    orderBy: { id: 'desc' },
+    take: query.limit + 1,
+  });
+  const page = rows.slice(0, query.limit);
+  const last = page[page.length - 1];
+  return {
+    items: page.map(toView),
+    nextCursor: rows.length > query.limit && last ? Buffer.from(last.id).toString('base64url') : null,
+  };
+}

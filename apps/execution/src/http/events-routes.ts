@@ -1,0 +1,56 @@
+import { Router, type RequestHandler } from 'express';
+import { AppError, batchInputSchema, eventInputSchema } from '@mc/domain';
+import { jsonBody, parseInput, rateLimitPerPrincipal, requireScope, type VerifyToken } from '@mc/http';
+import type { ExecutionPrisma } from '@mc/db';
+import type { EventIntake } from '../intake/event-intake';
+import { getEvent, listEvents, listEventsQuerySchema } from '../events/event-queries';
+
+export interface EventsRoutesOptions {
+  prisma: ExecutionPrisma;
+  intake: EventIntake;
+  verify: VerifyToken;
+  rtBodyLimitBytes: number;
+  batchBodyLimitBytes: number;
+  rateLimitPerSecond: number;
+}
+
+/** A JSON body is required; anything else is a 415 rather than a confusing field error. */
+const requireJsonBody: RequestHandler = (req, _res, next) => {
+  next(req.body === undefined ? new AppError('unsupported_media_type', 'Send the event as JSON with "Content-Type: application/json".') : undefined);
+};
+
+/** The producers' API: `POST /events`, `POST /events/batch`, `GET /events/:id`, `GET /events`. */
+export function eventsRoutes(options: EventsRoutesOptions): Router {
+  const router = Router();
+  const canWrite = requireScope(options.verify, 'events:write');
+  const canRead = requireScope(options.verify, 'events:read');
+  const rateLimit = rateLimitPerPrincipal(options.rateLimitPerSecond);
+
+  router.post('/events/batch', canWrite, rateLimit, jsonBody(options.batchBodyLimitBytes), requireJsonBody, async (req, res) => {
+    const { events } = parseInput(batchInputSchema, req.body, 'The batch has invalid events; nothing was stored.');
+    const accepted = await options.intake.acceptBatch(events);
+    const duplicates = accepted.filter((event) => !event.created).length;
+    res.status(202).json({ accepted: accepted.length, duplicates, ids: accepted.map((event) => event.id) });
+  });
+
+  router.post('/events', canWrite, rateLimit, jsonBody(options.rtBodyLimitBytes), requireJsonBody, async (req, res) => {
+    const input = parseInput(eventInputSchema, req.body, 'The event has invalid fields; nothing was stored.');
+    const accepted = await options.intake.acceptRealtime(input);
+    if (accepted.created) {
+      res.status(202).location(`/api/v1/events/${accepted.id}`).json({ id: accepted.id, status: 'pending', kind: accepted.kind });
+    } else {
+      res.status(200).location(`/api/v1/events/${accepted.id}`).json(await getEvent(options.prisma, accepted.id));
+    }
+  });
+
+  router.get('/events/:id', canRead, async (req, res) => {
+    res.json(await getEvent(options.prisma, String(req.params.id)));
+  });
+
+  router.get('/events', canRead, async (req, res) => {
+    const query = parseInput(listEventsQuerySchema, req.query, 'Invalid query parameters.');
+    res.json(await listEvents(options.prisma, query));
+  });
+
+  return router;
+}

@@ -1,0 +1,39 @@
+import { ConfigError, coerceError, createLogger } from '@mc/domain';
+import { EXECUTION_MIGRATIONS_DIR, prepareDatabase } from '@mc/db';
+import { assertPostgresReachable, assertRedisReachable, installGracefulShutdown, UnreachableError } from '@mc/runtime';
+import { readExecutionEnv } from './env';
+import { startExecutionInstance } from './execution-instance';
+
+/** Entry point of an execution instance: `npm run start:execution` (or `tsx apps/execution/src/main.ts`). */
+async function main(): Promise<void> {
+  const env = readExecutionEnv();
+  const logger = createLogger({ service: 'execution', instance: env.MC_INSTANCE_NAME, level: env.LOG_LEVEL, format: env.LOG_FORMAT });
+  await Promise.all([assertPostgresReachable(env.EXECUTION_DATABASE_URL, 'EXECUTION_DATABASE_URL'), assertRedisReachable(env.REDIS_URL)]);
+  const migration = await prepareDatabase({
+    databaseUrl: env.EXECUTION_DATABASE_URL,
+    migrationsDir: EXECUTION_MIGRATIONS_DIR,
+    onApplied: (name, ms) => logger.info('migration applied', { migration: name, ms }),
+  });
+  if (migration.created) logger.info('database created', { database: new URL(env.EXECUTION_DATABASE_URL).pathname.slice(1) });
+  const instance = await startExecutionInstance(env, logger);
+  installGracefulShutdown({ logger, close: () => instance.close() });
+  logger.info('execution instance started', {
+    role: env.MC_ROLE,
+    port: instance.port,
+    queuePrefix: env.MC_QUEUE_PREFIX,
+    workers: instance.workers.map((worker) => worker.name),
+  });
+  if (!env.MC_API_KEY) {
+    logger.warn('MC_API_KEY is not set: create a producer key with `npm run keys -- create <name>`');
+  }
+}
+
+main().catch((thrown: unknown) => {
+  // Configuration and reachability problems are one plain message, not a stack trace.
+  if (thrown instanceof ConfigError || thrown instanceof UnreachableError) {
+    console.error(`message-center execution: ${thrown.message}`);
+  } else {
+    console.error('message-center execution failed to start:', coerceError(thrown));
+  }
+  process.exit(1);
+});

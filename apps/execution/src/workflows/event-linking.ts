@@ -1,0 +1,105 @@
+import type pg from 'pg';
+import { coerceError, newDeliveryLogId } from '@mc/domain';
+import type { TemplateRenderer } from '../templates/template-renderer';
+import { findTemplatesFor, templateKey } from '../templates/published-templates';
+import {
+  expireOverdueEvents,
+  linkEventsToDeliveries,
+  loadPendingEvents,
+  markNotTakenIntoAccount,
+  type LinkedDelivery,
+  type PendingEvent,
+} from './event-linking-store';
+
+export interface LinkingContext {
+  pool: pg.Pool;
+  renderer: TemplateRenderer;
+}
+
+export interface LinkingOutcome {
+  linked: string[];
+  notTakenIntoAccount: string[];
+  expired: string[];
+  /** Events whose `scheduledAt` is still ahead, and the latest such time: not processed yet. */
+  notDue: { ids: string[]; until: Date | null };
+}
+
+function renderScope(event: PendingEvent): Record<string, unknown> {
+  return {
+    ctx: event.ctx,
+    event: {
+      id: event.id,
+      type: event.type,
+      channel: event.channel,
+      email: event.email,
+      mobilePhone: event.mobilePhone,
+      externalId: event.externalId,
+      createdAt: event.createdAt.toISOString(),
+      scheduledAt: event.scheduledAt?.toISOString() ?? null,
+    },
+  };
+}
+
+/**
+ * The heart of `rtEventsProcessing` and `batchEventsProcessing`: links pending events to the
+ * published template of their (type, channel), set-based for any number of events.
+ *
+ * - `expiresAt` passed → `expired`;
+ * - `scheduledAt` ahead → left `pending` and reported in `notDue`;
+ * - no published template, or one that fails to render → `not_taken_into_account` with the reason;
+ * - otherwise rendered and moved to `pending_delivery` together with a `pending` delivery log.
+ *
+ * Every change is conditional on `status = 'pending'`, so running it twice is harmless.
+ */
+export async function linkEvents(context: LinkingContext, ids: readonly string[], attempt = 1, now = new Date()): Promise<LinkingOutcome> {
+  const { pool, renderer } = context;
+  const expired = await expireOverdueEvents(pool, ids, 'expired before a template could be linked');
+  const pending = await loadPendingEvents(pool, ids);
+
+  const due: PendingEvent[] = [];
+  const notDue: LinkingOutcome['notDue'] = { ids: [], until: null };
+  for (const event of pending) {
+    if (event.scheduledAt && event.scheduledAt > now) {
+      notDue.ids.push(event.id);
+      if (!notDue.until || event.scheduledAt > notDue.until) notDue.until = event.scheduledAt;
+    } else {
+      due.push(event);
+    }
+  }
+
+  const pairs = new Map(due.map((event) => [templateKey(event.type, event.channel), { type: event.type, channel: event.channel }]));
+  const templates = await findTemplatesFor(pool, [...pairs.values()]);
+
+  const rejections: Array<{ id: string; reason: string }> = [];
+  const deliveries: LinkedDelivery[] = [];
+  await Promise.all(
+    due.map(async (event) => {
+      const template = templates.get(templateKey(event.type, event.channel));
+      if (!template) {
+        rejections.push({ id: event.id, reason: `no published template for event type "${event.type}" on channel ${event.channel}` });
+        return;
+      }
+      try {
+        const message = await renderer.render(template, renderScope(event));
+        deliveries.push({
+          deliveryLogId: newDeliveryLogId(),
+          eventId: event.id,
+          channel: event.channel,
+          recipient: (event.channel === 'email' ? event.email : event.mobilePhone) ?? '',
+          templateName: template.name,
+          templateVersion: template.version,
+          ...message,
+        });
+      } catch (thrown) {
+        rejections.push({
+          id: event.id,
+          reason: `template "${template.name}" v${template.version} failed to render: ${coerceError(thrown).message}`,
+        });
+      }
+    }),
+  );
+
+  await markNotTakenIntoAccount(pool, rejections);
+  const linked = await linkEventsToDeliveries(pool, deliveries, attempt);
+  return { linked, notTakenIntoAccount: rejections.map((rejection) => rejection.id), expired, notDue };
+}

@@ -1,0 +1,91 @@
+import type pg from 'pg';
+import type { Redis } from 'ioredis';
+import type { Worker } from 'bullmq';
+import { type EventKind, type Logger } from '@mc/domain';
+import { createCatalogWorker, type CatalogQueue, type WorkerOptions } from '@mc/queues';
+import { dispatchEvents, type DispatchableEvent, type EventQueues } from '../intake/event-dispatch';
+
+export const RECONCILIATION_SCHEDULER_ID = 'pending-events-reconciliation';
+
+export interface ReconciliationContext {
+  pool: pg.Pool;
+  redis: Redis;
+  queues: EventQueues;
+  logger: Logger;
+  /** Events younger than this (ms) are skipped: their enqueue may still be in flight. */
+  graceMs: number;
+  /** Events read per page; default 1,000. */
+  pageSize?: number;
+}
+
+interface PendingRow {
+  id: string;
+  kind: EventKind;
+  type: string;
+  job_id: string;
+  scheduled_at: Date | null;
+  created_at: Date;
+}
+
+/**
+ * Finds `pending` events whose dispatch job no longer exists in Redis (Redis restarted without
+ * its data, queues obliterated, a crash between commit and enqueue) and queues them again under
+ * the same job ids. Pages through all pending events older than the grace period.
+ */
+export async function reconcilePendingEvents(context: ReconciliationContext): Promise<{ checked: number; requeued: number }> {
+  const pageSize = context.pageSize ?? 1_000;
+  let checked = 0;
+  let requeued = 0;
+  let after: { createdAt: Date; id: string } | undefined;
+  for (;;) {
+    const { rows } = await context.pool.query<PendingRow>(
+      `SELECT id, kind, type, job_id, scheduled_at, created_at FROM events
+       WHERE status = 'pending' AND created_at < now() - make_interval(secs => $1::double precision / 1000)
+         AND ($2::timestamptz IS NULL OR (created_at, id) > ($2::timestamptz, $3::uuid))
+       ORDER BY created_at, id
+       LIMIT $4`,
+      [context.graceMs, after?.createdAt ?? null, after?.id ?? null, pageSize],
+    );
+    if (rows.length === 0) break;
+    checked += rows.length;
+    const missing = await withoutLiveJob(context, rows);
+    if (missing.length > 0) {
+      await dispatchEvents(context.queues, missing);
+      requeued += missing.length;
+    }
+    const last = rows[rows.length - 1] as PendingRow;
+    after = { createdAt: last.created_at, id: last.id };
+    if (rows.length < pageSize) break;
+  }
+  if (requeued > 0) context.logger.warn('re-queued pending events that had no job', { checked, requeued });
+  return { checked, requeued };
+}
+
+async function withoutLiveJob(context: ReconciliationContext, rows: PendingRow[]): Promise<DispatchableEvent[]> {
+  const queueOf = (kind: EventKind): CatalogQueue<'rtEventsProcessing'> | CatalogQueue<'batchEventsProcessing'> =>
+    kind === 'rt' ? context.queues.rt : context.queues.batch;
+  const jobKeys = [...new Set(rows.map((row) => queueOf(row.kind).toKey(row.job_id)))];
+  const pipeline = context.redis.pipeline();
+  for (const key of jobKeys) pipeline.exists(key);
+  const results = (await pipeline.exec()) ?? [];
+  const live = new Set(jobKeys.filter((_key, index) => results[index]?.[1] === 1));
+  return rows
+    .filter((row) => !live.has(queueOf(row.kind).toKey(row.job_id)))
+    .map((row) => ({ id: row.id, kind: row.kind, type: row.type, jobId: row.job_id, scheduledAt: row.scheduled_at }));
+}
+
+/** The reconciler's job scheduler (every `everyMs`) and the worker that runs it. */
+export async function startPendingEventsReconciliation(
+  context: ReconciliationContext,
+  queue: CatalogQueue<'pendingEventsReconciliation'>,
+  everyMs: number,
+  options: WorkerOptions,
+): Promise<Worker> {
+  await ensureReconciliationScheduler(queue, everyMs);
+  return createCatalogWorker('pendingEventsReconciliation', () => reconcilePendingEvents(context), options);
+}
+
+/** Idempotent; called again whenever Redis reconnects, since a Redis that lost its data lost the scheduler too. */
+export async function ensureReconciliationScheduler(queue: CatalogQueue<'pendingEventsReconciliation'>, everyMs: number): Promise<void> {
+  await queue.upsertJobScheduler(RECONCILIATION_SCHEDULER_ID, { every: everyMs }, { name: 'reconcile', data: {} });
+}

@@ -1,0 +1,6 @@
+export * from './database';
+export * from './create-database';
+export * from './migrate';
+export * from './prepare-database';
+export * from './execution';
+export * from './control';

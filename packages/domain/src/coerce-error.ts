@@ -1,0 +1,70 @@
+import { AppError } from './errors';
+
+/** Whatever was thrown, as an `Error`: used at every `catch`. */
+export function coerceError(thrown: unknown): Error {
+  if (thrown instanceof Error) return thrown;
+  if (typeof thrown === 'string') return new Error(thrown);
+  try {
+    return new Error(JSON.stringify(thrown));
+  } catch {
+    return new Error(String(thrown));
+  }
+}
+
+/** Network errors of Node's sockets: the peer is away, try again later. */
+const NETWORK_CODES = new Set([
+  'ECONNREFUSED',
+  'ECONNRESET',
+  'ENOTFOUND',
+  'EAI_AGAIN',
+  'ETIMEDOUT',
+  'EPIPE',
+  'EHOSTUNREACH',
+  'ENETUNREACH',
+]);
+
+/** Prisma's connection-level errors (P1xxx) and pool timeout (P2024). */
+const PRISMA_UNAVAILABLE = new Set(['P1001', 'P1002', 'P1008', 'P1017', 'P2024']);
+
+function codeOf(error: unknown): string | undefined {
+  if (typeof error === 'object' && error !== null && 'code' in error) {
+    const code = (error as { code: unknown }).code;
+    return typeof code === 'string' ? code : undefined;
+  }
+  return undefined;
+}
+
+/**
+ * Is this driver error worth retrying (the database, Redis or a socket is away for now)?
+ * PostgreSQL SQLSTATE classes 08 (connection), 53 (resources) and 57P0x (shutdown), Prisma's
+ * P1xxx, Node network codes and ioredis' closed-connection errors are; everything else is not.
+ */
+export function isTransientInfrastructureError(thrown: unknown): boolean {
+  for (let error: unknown = thrown, depth = 0; error !== undefined && depth < 5; depth++) {
+    const code = codeOf(error);
+    if (code !== undefined) {
+      if (NETWORK_CODES.has(code) || PRISMA_UNAVAILABLE.has(code)) return true;
+      if (/^(08|53)[0-9A-Z]{3}$/.test(code) || /^57P0[1-3]$/.test(code)) return true;
+    }
+    const message = error instanceof Error ? error.message : '';
+    if (/Connection is closed|Connection terminated|connect ECONNREFUSED|timeout exceeded when trying to connect|MaxRetriesPerRequest|Stream isn't writeable/i.test(message)) {
+      return true;
+    }
+    error = error instanceof Error ? error.cause : undefined;
+  }
+  return false;
+}
+
+/**
+ * One place that turns anything thrown into an `AppError`: known ones pass through, transient
+ * infrastructure errors become `unavailable` (503, retryable), the rest `internal`.
+ */
+export function classifyError(thrown: unknown): AppError {
+  if (thrown instanceof AppError) return thrown;
+  if (isTransientInfrastructureError(thrown)) {
+    return new AppError('unavailable', 'A backing service (PostgreSQL or Redis) is unavailable; retry later.', {
+      cause: thrown,
+    });
+  }
+  return new AppError('internal', 'Internal error.', { cause: thrown, retryable: false });
+}

@@ -1,0 +1,42 @@
+import { z } from 'zod';
+
+/** Thrown by `parseEnv`: lists every bad variable at once. */
+export class ConfigError extends Error {
+  constructor(readonly problems: string[]) {
+    super(`Invalid configuration:\n${problems.map((problem) => `  - ${problem}`).join('\n')}`);
+    this.name = 'ConfigError';
+  }
+}
+
+/** Parses an app's environment through its one schema; fails listing every bad variable. */
+export function parseEnv<S extends z.ZodType>(schema: S, source: Record<string, string | undefined>): z.output<S> {
+  // An empty variable (`FOO=`) means "unset", as in most .env tooling.
+  const cleaned = Object.fromEntries(Object.entries(source).filter(([, value]) => value !== undefined && value !== ''));
+  const result = schema.safeParse(cleaned);
+  if (!result.success) {
+    throw new ConfigError(result.error.issues.map((issue) => `${issue.path.join('.') || '(env)'}: ${issue.message}`));
+  }
+  return result.data;
+}
+
+/** Env schema building blocks. */
+export const envVar = {
+  port: (fallback: number) => z.coerce.number().int().min(0).max(65535).default(fallback),
+  int: (fallback: number, min = 0) => z.coerce.number().int().min(min).default(fallback),
+  url: (fallback: string) => z.url().default(fallback),
+  optionalUrl: () => z.url().optional(),
+  secret: () => z.string().min(16, 'must be at least 16 characters').optional(),
+  bool: (fallback: boolean) =>
+    z
+      .enum(['true', 'false', '1', '0', 'yes', 'no'])
+      .transform((value) => value === 'true' || value === '1' || value === 'yes')
+      .default(fallback),
+  logLevel: () => z.enum(['error', 'warn', 'info', 'http', 'verbose', 'debug', 'silly']).default('info'),
+  logFormat: () => z.enum(['json', 'pretty']).optional(),
+  /** A name usable as a queue prefix and an account name: letters, digits, `-` and `_`. */
+  instanceName: (fallback: string) =>
+    z
+      .string()
+      .regex(/^[a-z0-9][a-z0-9_-]{0,62}$/, 'must be 1–63 lowercase letters, digits, - or _')
+      .default(fallback),
+};

@@ -1,0 +1,72 @@
+import { z } from 'zod';
+import { CHANNELS } from './event-status';
+
+/** Limits of the public contract (DESIGN.md §5). */
+export const EVENT_LIMITS = {
+  /** `ctx` serialized as JSON, in bytes. */
+  maxCtxBytes: 64 * 1024,
+  /** Events in one `POST /api/v1/events/batch`. */
+  maxBatchEvents: 10_000,
+  maxTypeLength: 64,
+  maxExternalIdLength: 128,
+} as const;
+
+const TYPE_PATTERN = /^[A-Za-z0-9_.:-]+$/;
+/** E.164: a plus, a non-zero digit, at most 15 digits in all. */
+const E164_PATTERN = /^\+[1-9]\d{1,14}$/;
+
+const isoDateTime = z.iso
+  .datetime({ offset: true, message: 'must be an ISO-8601 date-time with a time zone, e.g. 2026-12-01T09:00:00Z' })
+  .transform((value) => new Date(value));
+
+function ctxBytes(ctx: Record<string, unknown>): number {
+  return Buffer.byteLength(JSON.stringify(ctx), 'utf8');
+}
+
+/**
+ * One event as a producer sends it. Unknown keys are refused so that a typo (`emial`) is a clear
+ * 400 rather than an event without an address. Every field error is reported at once: the
+ * cross-field rules run even when a field has its own error.
+ */
+export const eventInputSchema = z
+  .strictObject({
+    type: z
+      .string()
+      .min(1)
+      .max(EVENT_LIMITS.maxTypeLength)
+      .regex(TYPE_PATTERN, 'may contain only letters, digits and _ . : -'),
+    channel: z.enum(CHANNELS).default('email'),
+    email: z.email().max(320).optional(),
+    mobilePhone: z.string().regex(E164_PATTERN, 'must be an E.164 number, e.g. +33612345678').optional(),
+    externalId: z.string().min(1).max(EVENT_LIMITS.maxExternalIdLength).optional(),
+    ctx: z
+      .record(z.string(), z.unknown())
+      .default({})
+      .refine((ctx) => ctxBytes(ctx) <= EVENT_LIMITS.maxCtxBytes, {
+        message: `must be at most ${EVENT_LIMITS.maxCtxBytes} bytes as JSON`,
+      }),
+    scheduledAt: isoDateTime.optional(),
+    expiresAt: isoDateTime.optional(),
+  })
+  .superRefine((event, issue) => {
+    if (event.channel === 'email' && event.email === undefined) {
+      issue.addIssue({ code: 'custom', path: ['email'], message: 'is required when channel is email' });
+    }
+    if (event.channel === 'sms' && event.mobilePhone === undefined) {
+      issue.addIssue({ code: 'custom', path: ['mobilePhone'], message: 'is required when channel is sms' });
+    }
+    if (event.scheduledAt && event.expiresAt && event.expiresAt <= event.scheduledAt) {
+      issue.addIssue({ code: 'custom', path: ['expiresAt'], message: 'must be after scheduledAt' });
+    }
+  });
+
+export type EventInput = z.output<typeof eventInputSchema>;
+
+export const batchInputSchema = z.strictObject({
+  events: z
+    .array(eventInputSchema)
+    .min(1, 'must hold at least one event')
+    .max(EVENT_LIMITS.maxBatchEvents, `must hold at most ${EVENT_LIMITS.maxBatchEvents} events`),
+});
+
+export type BatchInput = z.output<typeof batchInputSchema>;

@@ -1,0 +1,4 @@
+export * from './problem-middleware';
+export * from './bearer-auth';
+export * from './json-body';
+export * from './rate-limit';

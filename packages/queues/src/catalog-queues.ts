@@ -1,0 +1,86 @@
+import { Queue, Worker, UnrecoverableError, type Job, type JobsOptions, type Processor } from 'bullmq';
+import type { Redis } from 'ioredis';
+import type { z } from 'zod';
+import { QUEUES, SECOND, fieldErrorsOf, type Logger, type QueueDefinition, type QueueName } from '@mc/domain';
+
+/** The BullMQ job options a catalog entry stands for. */
+export function jobOptionsOf(definition: QueueDefinition): JobsOptions {
+  return {
+    attempts: definition.retry.attempts,
+    backoff: { type: 'exponential', delay: definition.retry.backoff.delayMs, jitter: definition.retry.backoff.jitter },
+    removeOnComplete: { count: definition.keepCompleted.count, age: Math.ceil(definition.keepCompleted.ageMs / SECOND) },
+    removeOnFail: { age: Math.ceil(definition.keepFailedMs / SECOND) },
+  };
+}
+
+export interface QueueContext {
+  /** Shared by every queue of the process. */
+  connection: Redis;
+  /** Key prefix, hash-tagged (`{mc-local}`) so a queue's keys share a Redis Cluster slot. */
+  prefix: string;
+  logger: Logger;
+}
+
+export type CatalogQueue<N extends QueueName> = Queue<z.input<(typeof QUEUES)[N]['payload']>>;
+
+export function createCatalogQueue<N extends QueueName>(name: N, context: QueueContext): CatalogQueue<N> {
+  const definition = QUEUES[name];
+  const queue = new Queue<z.input<(typeof QUEUES)[N]['payload']>>(definition.name, {
+    connection: context.connection,
+    prefix: context.prefix,
+    defaultJobOptions: jobOptionsOf(definition),
+  });
+  queue.on('error', (error) => context.logger.error('queue error', { queue: definition.name, error: error.message }));
+  return queue;
+}
+
+/**
+ * Job data is `unknown` until it went through the catalog's schema; a job whose data does not
+ * parse can never succeed, so it fails at once (no retries) with every field error in its reason.
+ */
+export function parseJobData<N extends QueueName>(name: N, data: unknown): z.output<(typeof QUEUES)[N]['payload']> {
+  const result = QUEUES[name].payload.safeParse(data);
+  if (!result.success) {
+    const problems = fieldErrorsOf(result.error)
+      .map((field) => `${field.path || '(data)'} ${field.message}`)
+      .join('; ');
+    throw new UnrecoverableError(`Invalid ${name} job data: ${problems}`);
+  }
+  return result.data as z.output<(typeof QUEUES)[N]['payload']>;
+}
+
+export interface WorkerOptions extends QueueContext {
+  /** Jobs processed at once by this worker; default 1. */
+  concurrency?: number;
+}
+
+export type CatalogProcessor<N extends QueueName, R> = (
+  data: z.output<(typeof QUEUES)[N]['payload']>,
+  job: Job,
+  token: string | undefined,
+) => Promise<R>;
+
+/** A worker for a catalog queue: parses job data first, logs failures with the queue's name. */
+export function createCatalogWorker<N extends QueueName, R>(
+  name: N,
+  processor: CatalogProcessor<N, R>,
+  options: WorkerOptions,
+): Worker {
+  const definition = QUEUES[name];
+  const run: Processor = (job: Job, token?: string) => processor(parseJobData(name, job.data), job, token);
+  const worker = new Worker(definition.name, run, {
+    connection: options.connection,
+    prefix: options.prefix,
+    concurrency: options.concurrency ?? 1,
+  });
+  worker.on('error', (error) => options.logger.error('worker error', { queue: definition.name, error: error.message }));
+  worker.on('failed', (job, error) => {
+    options.logger.warn('job failed', {
+      queue: definition.name,
+      jobId: job?.id,
+      attemptsMade: job?.attemptsMade,
+      error: error.message,
+    });
+  });
+  return worker;
+}

@@ -1,0 +1,2 @@
+export * from './reachability';
+export * from './graceful-shutdown';

@@ -1,0 +1,76 @@
+import { readExecutionEnv } from '@mc/execution/src/env';
+import { startExecutionInstance, type ExecutionInstance } from '@mc/execution/src/execution-instance';
+import { cloneTestDatabase, type TestDatabase } from './test-database';
+import { deleteRedisPrefix, randomQueuePrefix } from './redis-prefix';
+import { testLogger } from './test-logger';
+import { TEST_REDIS_URL } from './test-env';
+
+export const TEST_PRODUCER_KEY = 'mc_test_producer_key_0123456789abcdef';
+export const TEST_CONTROL_KEY = 'mc_test_control_key_0123456789abcdef';
+
+export interface ExecutionHarness {
+  instance: ExecutionInstance;
+  baseUrl: string;
+  database: TestDatabase;
+  prefix: string;
+  /** fetch against the instance with the producer key (or `key`), JSON in and out. */
+  request(method: string, path: string, body?: unknown, key?: string | null): Promise<{ status: number; body: any; headers: Headers }>;
+  /** Another instance on the same database and prefix (e.g. a worker-only process). */
+  startSibling(overrides?: Record<string, string>): Promise<ExecutionInstance>;
+  close(): Promise<void>;
+}
+
+/**
+ * An execution instance on its own cloned database and its own queue prefix, listening on a
+ * free port, with a producer key and a control credential. `close()` stops it and removes
+ * its database and Redis keys.
+ */
+export async function startExecutionHarness(overrides: Record<string, string> = {}): Promise<ExecutionHarness> {
+  const database = await cloneTestDatabase('execution');
+  const prefix = randomQueuePrefix();
+  const baseEnv = {
+    NODE_ENV: 'test',
+    REDIS_URL: TEST_REDIS_URL,
+    EXECUTION_DATABASE_URL: database.url,
+    EXECUTION_PORT: '0',
+    MC_QUEUE_PREFIX: prefix,
+    MC_API_KEY: TEST_PRODUCER_KEY,
+    MC_CONTROL_CREDENTIAL: TEST_CONTROL_KEY,
+    DATABASE_POOL_SIZE: '10',
+    API_KEY_CACHE_MS: '0',
+    ...overrides,
+  };
+  const logger = testLogger('execution');
+  const instance = await startExecutionInstance(readExecutionEnv(baseEnv), logger);
+  const siblings: ExecutionInstance[] = [];
+  const baseUrl = `http://127.0.0.1:${instance.port ?? 0}`;
+  return {
+    instance,
+    baseUrl,
+    database,
+    prefix,
+    async request(method, path, body, key = TEST_PRODUCER_KEY) {
+      const headers: Record<string, string> = {};
+      if (key !== null) headers.authorization = `Bearer ${key}`;
+      let payload: string | undefined;
+      if (body !== undefined) {
+        headers['content-type'] = 'application/json';
+        payload = typeof body === 'string' ? body : JSON.stringify(body);
+      }
+      const response = await fetch(`${baseUrl}${path}`, { method, headers, body: payload });
+      const text = await response.text();
+      return { status: response.status, body: text ? JSON.parse(text) : undefined, headers: response.headers };
+    },
+    async startSibling(siblingOverrides = {}) {
+      const sibling = await startExecutionInstance(readExecutionEnv({ ...baseEnv, ...siblingOverrides }), logger);
+      siblings.push(sibling);
+      return sibling;
+    },
+    async close() {
+      await Promise.all(siblings.map((sibling) => sibling.close()));
+      await instance.close();
+      await deleteRedisPrefix(prefix);
+      await database.drop();
+    },
+  };
+}

@@ -1,0 +1,6 @@
+export * from './test-env';
+export * from './test-database';
+export * from './wait-for';
+export * from './redis-prefix';
+export * from './test-logger';
+export * from './execution-harness';
