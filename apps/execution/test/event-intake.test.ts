@@ -1,19 +1,10 @@
-import { startExecutionHarness, waitFor, TEST_CONTROL_KEY, type ExecutionHarness } from '@mc/testing';
+import { orderEvent, startExecutionHarness, templateVersion, waitFor, TEST_CONTROL_KEY, type ExecutionHarness } from '@mc/testing';
 
-const ORDER_TEMPLATE = {
-  version: 1,
-  eventType: 'ORDER_CONFIRMATION',
-  channel: 'email',
-  subject: 'Order {{ ctx.orderId }} confirmed',
-  html: '<p>Hello {{ ctx.firstName }}</p>',
-  text: 'Hello {{ ctx.firstName }}',
-};
-
-describe('real-time event intake', () => {
+describe('POST /api/v1/events (real-time intake)', () => {
   let mc: ExecutionHarness;
   beforeAll(async () => {
     mc = await startExecutionHarness();
-    const published = await mc.request('PUT', '/api/v1/templates/order-confirmation', ORDER_TEMPLATE, TEST_CONTROL_KEY);
+    const published = await mc.request('PUT', '/api/v1/templates/order-confirmation', templateVersion(), TEST_CONTROL_KEY);
     expect(published.status).toBe(200);
   });
   afterAll(() => mc.close());
@@ -27,13 +18,127 @@ describe('real-time event intake', () => {
     });
     expect(posted.status).toBe(202);
     expect(posted.body).toEqual({ id: expect.any(String), status: 'pending', kind: 'rt' });
+    expect(posted.headers.get('location')).toBe(`/api/v1/events/${posted.body.id}`);
 
     const linked = await waitFor(async () => {
       const event = await mc.request('GET', `/api/v1/events/${posted.body.id}`);
       return event.body.status === 'pending_delivery' ? event.body : undefined;
     });
+    expect(linked).toMatchObject({ kind: 'rt', type: 'ORDER_CONFIRMATION', channel: 'email', externalId: 'order-1042', attempts: 1 });
     expect(linked.template).toEqual({ name: 'order-confirmation', version: 1 });
-    expect(linked.deliveries).toHaveLength(1);
-    expect(linked.deliveries[0]).toMatchObject({ status: 'pending', channel: 'email', recipient: 'ada@example.com' });
+    expect(linked.deliveries).toEqual([
+      expect.objectContaining({ status: 'pending', channel: 'email', recipient: 'ada@example.com', templateVersion: 1 }),
+    ]);
+  });
+
+  it('when an externalId is repeated, then the answer is 200 with the existing event and nothing is created', async () => {
+    const first = await mc.request('POST', '/api/v1/events', orderEvent({ externalId: 'order-repeat' }));
+    const second = await mc.request('POST', '/api/v1/events', orderEvent({ externalId: 'order-repeat' }));
+    expect(first.status).toBe(202);
+    expect(second.status).toBe(200);
+    expect(second.body).toMatchObject({ id: first.body.id, externalId: 'order-repeat' });
+    const { rows } = await mc.instance.db.pool.query("SELECT count(*)::int AS n FROM events WHERE external_id = 'order-repeat'");
+    expect(rows[0].n).toBe(1);
+  });
+
+  it('when 50 requests with one externalId arrive at once, then exactly one event exists and one request got 202', async () => {
+    const answers = await Promise.all(
+      Array.from({ length: 50 }, () => mc.request('POST', '/api/v1/events', orderEvent({ externalId: 'order-race' }))),
+    );
+    const statuses = answers.map((answer) => answer.status).sort();
+    expect(statuses.filter((status) => status === 202)).toHaveLength(1);
+    expect(statuses.filter((status) => status === 200)).toHaveLength(49);
+    expect(new Set(answers.map((answer) => answer.body.id)).size).toBe(1);
+    const { rows } = await mc.instance.db.pool.query("SELECT count(*)::int AS n FROM events WHERE external_id = 'order-race'");
+    expect(rows[0].n).toBe(1);
+  });
+
+  it('when the body has several bad fields, then the 400 problem lists every one of them and nothing is stored', async () => {
+    const before = await mc.instance.db.pool.query('SELECT count(*)::int AS n FROM events');
+    const answer = await mc.request('POST', '/api/v1/events', {
+      type: 'has spaces!',
+      channel: 'fax',
+      email: 'not-an-email',
+      ctx: 'not an object',
+      scheduledAt: 'tomorrow',
+      emial: 'typo@example.com',
+    });
+    expect(answer.status).toBe(400);
+    expect(answer.headers.get('content-type')).toMatch(/^application\/problem\+json/);
+    expect(answer.body).toMatchObject({ status: 400, code: 'validation_failed', type: '/problems/validation-failed' });
+    const paths = answer.body.errors.map((error: { path: string }) => error.path);
+    expect(paths).toEqual(expect.arrayContaining(['type', 'channel', 'email', 'ctx', 'scheduledAt', '']));
+    expect(answer.body.errors.find((error: { path: string }) => error.path === '').message).toMatch(/emial/);
+    const after = await mc.instance.db.pool.query('SELECT count(*)::int AS n FROM events');
+    expect(after.rows[0].n).toBe(before.rows[0].n);
+  });
+
+  it('when the channel-specific address is missing, then the 400 names it', async () => {
+    const sms = await mc.request('POST', '/api/v1/events', { type: 'OTP', channel: 'sms', mobilePhone: '0612' });
+    expect(sms.status).toBe(400);
+    expect(sms.body.errors).toEqual([expect.objectContaining({ path: 'mobilePhone', message: expect.stringMatching(/E\.164/) })]);
+    const email = await mc.request('POST', '/api/v1/events', { type: 'ORDER_CONFIRMATION' });
+    expect(email.body.errors).toEqual([{ path: 'email', message: 'is required when channel is email' }]);
+    const window = await mc.request('POST', '/api/v1/events', orderEvent({ scheduledAt: '2030-01-02T00:00:00Z', expiresAt: '2030-01-01T00:00:00Z' }));
+    expect(window.body.errors).toEqual([{ path: 'expiresAt', message: 'must be after scheduledAt' }]);
+  });
+
+  it('when ctx is larger than 64 KiB, then the answer is 400 on ctx', async () => {
+    const answer = await mc.request('POST', '/api/v1/events', orderEvent({ ctx: { blob: 'x'.repeat(70 * 1024) } }));
+    expect(answer.status).toBe(400);
+    expect(answer.body.errors).toEqual([expect.objectContaining({ path: 'ctx', message: expect.stringMatching(/65536 bytes/) })]);
+  });
+
+  it('when the body is larger than the limit, then the answer is 413 problem+json', async () => {
+    const answer = await mc.request('POST', '/api/v1/events', orderEvent({ ctx: { blob: 'x'.repeat(200 * 1024) } }));
+    expect(answer.status).toBe(413);
+    expect(answer.body).toMatchObject({ status: 413, code: 'payload_too_large' });
+  });
+
+  it('when the body is not JSON, then the answer is 400 (malformed) or 415 (other media type)', async () => {
+    const malformed = await mc.request('POST', '/api/v1/events', '{"type": ');
+    expect(malformed.status).toBe(400);
+    expect(malformed.body.code).toBe('validation_failed');
+    const response = await fetch(`${mc.baseUrl}/api/v1/events`, {
+      method: 'POST',
+      headers: { authorization: 'Bearer mc_test_producer_key_0123456789abcdef', 'content-type': 'text/plain' },
+      body: 'hello',
+    });
+    expect(response.status).toBe(415);
+  });
+
+  it('when the key is missing or unknown, then the answer is 401; with another scope, 403', async () => {
+    const missing = await mc.request('POST', '/api/v1/events', orderEvent(), null);
+    expect(missing.status).toBe(401);
+    expect(missing.headers.get('www-authenticate')).toBe('Bearer');
+    const unknown = await mc.request('POST', '/api/v1/events', orderEvent(), 'mc_not_a_real_key_at_all_000000000');
+    expect(unknown.status).toBe(401);
+    expect(unknown.body.code).toBe('unauthorized');
+    const control = await mc.request('POST', '/api/v1/events', orderEvent(), TEST_CONTROL_KEY);
+    expect(control.status).toBe(403);
+    expect(control.body.detail).toMatch(/events:write/);
+  });
+
+  it('when a route does not exist, then the answer is a 404 problem', async () => {
+    const answer = await mc.request('GET', '/api/v1/nothing-here');
+    expect(answer.status).toBe(404);
+    expect(answer.body.code).toBe('not_found');
+  });
+});
+
+describe('intake rate limit', () => {
+  let mc: ExecutionHarness;
+  beforeAll(async () => {
+    mc = await startExecutionHarness({ INTAKE_RATE_LIMIT_PER_SECOND: '5', MC_ROLE: 'api' });
+  });
+  afterAll(() => mc.close());
+
+  it('when a key sends more than its rate, then the excess is answered 429 with Retry-After', async () => {
+    const answers = await Promise.all(Array.from({ length: 12 }, () => mc.request('POST', '/api/v1/events', orderEvent())));
+    const limited = answers.filter((answer) => answer.status === 429);
+    expect(answers.filter((answer) => answer.status === 202).length).toBeGreaterThanOrEqual(5);
+    expect(limited.length).toBeGreaterThanOrEqual(1);
+    expect(limited[0]?.headers.get('retry-after')).toMatch(/^\d+$/);
+    expect(limited[0]?.body.code).toBe('rate_limited');
   });
 });

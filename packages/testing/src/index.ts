@@ -4,3 +4,4 @@ export * from './wait-for';
 export * from './redis-prefix';
 export * from './test-logger';
 export * from './execution-harness';
+export * from './fixtures';

@@ -1,7 +1,7 @@
 import type pg from 'pg';
 import type { Redis } from 'ioredis';
 import type { Worker } from 'bullmq';
-import { type EventKind, type Logger } from '@mc/domain';
+import { uuidv7, type EventKind, type Logger } from '@mc/domain';
 import { createCatalogWorker, type CatalogQueue, type WorkerOptions } from '@mc/queues';
 import { dispatchEvents, type DispatchableEvent, type EventQueues } from '../intake/event-dispatch';
 
@@ -50,7 +50,7 @@ export async function reconcilePendingEvents(context: ReconciliationContext): Pr
     checked += rows.length;
     const missing = await withoutLiveJob(context, rows);
     if (missing.length > 0) {
-      await dispatchEvents(context.queues, missing);
+      await dispatchEvents(context.queues, await assignFreshBatchJobIds(context.pool, missing));
       requeued += missing.length;
     }
     const last = rows[rows.length - 1] as PendingRow;
@@ -72,6 +72,34 @@ async function withoutLiveJob(context: ReconciliationContext, rows: PendingRow[]
   return rows
     .filter((row) => !live.has(queueOf(row.kind).toKey(row.job_id)))
     .map((row) => ({ id: row.id, kind: row.kind, type: row.type, jobId: row.job_id, scheduledAt: row.scheduled_at }));
+}
+
+/**
+ * A lost batch chunk may straddle two pages of the scan; re-adding it under its old id from the
+ * first page would hide the second page's events behind a job that does not carry them. So the
+ * rescued events of each lost chunk get a new chunk id, recorded on the events before queueing.
+ * (A real-time event is its own job: it keeps its id.)
+ */
+async function assignFreshBatchJobIds(pool: pg.Pool, events: DispatchableEvent[]): Promise<DispatchableEvent[]> {
+  const fresh = new Map<string, string>();
+  const rescued = events.map((event) => {
+    if (event.kind === 'rt') return event;
+    let jobId = fresh.get(event.jobId);
+    if (!jobId) {
+      jobId = uuidv7();
+      fresh.set(event.jobId, jobId);
+    }
+    return { ...event, jobId };
+  });
+  const batch = rescued.filter((event) => event.kind === 'batch');
+  if (batch.length > 0) {
+    await pool.query(
+      `UPDATE events e SET job_id = r.job_id FROM unnest($1::uuid[], $2::text[]) AS r(id, job_id)
+       WHERE e.id = r.id AND e.status = 'pending'`,
+      [batch.map((event) => event.id), batch.map((event) => event.jobId)],
+    );
+  }
+  return rescued;
 }
 
 /** The reconciler's job scheduler (every `everyMs`) and the worker that runs it. */

@@ -1,0 +1,66 @@
+import { parseArgs } from 'node:util';
+import { ConfigError, coerceError } from '@mc/domain';
+import { EXECUTION_MIGRATIONS_DIR, openExecutionDatabase, prepareDatabase } from '@mc/db';
+import { readExecutionEnv } from '../env';
+import { API_KEY_SCOPES, createApiKey, listApiKeys, revokeApiKey, type ApiKeyScope } from '../api-keys/api-keys';
+
+const USAGE = `Manage the API keys of this execution instance (EXECUTION_DATABASE_URL).
+
+  npm run keys -- create <name> [--scopes events:write,events:read]   prints the key once
+  npm run keys -- revoke <name>
+  npm run keys -- list
+
+Scopes: ${API_KEY_SCOPES.join(', ')} (default: events:write,events:read).`;
+
+function parseScopes(value: string | undefined): ApiKeyScope[] {
+  const scopes = (value ?? 'events:write,events:read').split(',').map((scope) => scope.trim());
+  const unknown = scopes.filter((scope) => !(API_KEY_SCOPES as readonly string[]).includes(scope));
+  if (unknown.length > 0) throw new Error(`Unknown scope(s): ${unknown.join(', ')}. Known: ${API_KEY_SCOPES.join(', ')}.`);
+  return scopes as ApiKeyScope[];
+}
+
+async function main(): Promise<number> {
+  const { positionals, values } = parseArgs({ allowPositionals: true, options: { scopes: { type: 'string' } } });
+  const [command, name] = positionals;
+  if (!command || (command !== 'list' && !name)) {
+    console.log(USAGE);
+    return command ? 2 : 0;
+  }
+  const env = readExecutionEnv();
+  await prepareDatabase({ databaseUrl: env.EXECUTION_DATABASE_URL, migrationsDir: EXECUTION_MIGRATIONS_DIR });
+  const db = openExecutionDatabase({ databaseUrl: env.EXECUTION_DATABASE_URL, poolSize: 1 });
+  try {
+    switch (command) {
+      case 'create': {
+        const created = await createApiKey(db.prisma, { name: name as string, scopes: parseScopes(values.scopes) });
+        console.log(`Created key "${created.name}" (${created.scopes.join(', ')}). It is shown once, keep it now:\n\n  ${created.key}\n`);
+        return 0;
+      }
+      case 'revoke': {
+        const revoked = await revokeApiKey(db.prisma, name as string);
+        console.log(revoked ? `Revoked "${name}".` : `No active key named "${name}".`);
+        return revoked ? 0 : 1;
+      }
+      case 'list': {
+        for (const key of await listApiKeys(db.prisma)) {
+          const state = key.revokedAt ? `revoked ${key.revokedAt.toISOString()}` : 'active';
+          console.log(`${key.name}\t${key.prefix}…\t${key.scopes.join(',')}\t${state}`);
+        }
+        return 0;
+      }
+      default:
+        console.log(USAGE);
+        return 2;
+    }
+  } finally {
+    await db.close();
+  }
+}
+
+main().then(
+  (code) => process.exit(code),
+  (thrown: unknown) => {
+    console.error(thrown instanceof ConfigError ? thrown.message : `keys: ${coerceError(thrown).message}`);
+    process.exit(1);
+  },
+);

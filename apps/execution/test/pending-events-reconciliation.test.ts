@@ -1,0 +1,75 @@
+import { orderEvent, startExecutionHarness, templateVersion, waitFor, TEST_CONTROL_KEY, type ExecutionHarness } from '@mc/testing';
+import { reconcilePendingEvents } from '@mc/execution/src/workflows/pending-events-reconciliation';
+
+describe('pending-events reconciliation', () => {
+  let mc: ExecutionHarness;
+  beforeAll(async () => {
+    // The API alone: events are stored and queued, nothing consumes them yet.
+    mc = await startExecutionHarness({ MC_ROLE: 'api' });
+    await mc.request('PUT', '/api/v1/templates/order-confirmation', templateVersion(), TEST_CONTROL_KEY);
+  });
+  afterAll(() => mc.close());
+
+  it('when the queues lost their jobs, then the reconciler queues every pending event again and workers link them all', async () => {
+    const realtime = await Promise.all(Array.from({ length: 20 }, () => mc.request('POST', '/api/v1/events', orderEvent())));
+    const batch = await mc.request('POST', '/api/v1/events/batch', { events: Array.from({ length: 1200 }, () => orderEvent()) });
+    expect(batch.status).toBe(202);
+    expect(await mc.instance.queues.rt.getWaitingCount()).toBe(20);
+    expect(await mc.instance.queues.batch.getWaitingCount()).toBe(3);
+
+    // What a Redis restart without persistence does to the queues.
+    await mc.instance.queues.rt.obliterate({ force: true });
+    await mc.instance.queues.batch.obliterate({ force: true });
+    expect(await mc.instance.queues.rt.getWaitingCount()).toBe(0);
+
+    const { checked, requeued } = await reconcilePendingEvents({ ...mc.instance.reconciliation, graceMs: 0 });
+    expect(checked).toBe(1220);
+    expect(requeued).toBe(1220);
+    expect(await mc.instance.queues.rt.getWaitingCount()).toBe(20);
+    // A lost chunk may be split over pages of the scan; every event is carried by exactly one job.
+    const batchJobs = await mc.instance.queues.batch.getWaiting(0, -1);
+    const carried = batchJobs.flatMap((job) => job.data.eventIds);
+    expect(carried).toHaveLength(1200);
+    expect(new Set(carried)).toEqual(new Set(batch.body.ids));
+
+    // Jobs that exist are left alone: a second pass queues nothing.
+    const again = await reconcilePendingEvents({ ...mc.instance.reconciliation, graceMs: 0 });
+    expect(again.requeued).toBe(0);
+
+    await mc.startSibling({ MC_ROLE: 'worker', EXECUTION_PORT: '0' });
+    await waitFor(
+      async () => {
+        const { rows } = await mc.instance.db.pool.query("SELECT count(*)::int AS n FROM events WHERE status = 'pending_delivery'");
+        return rows[0].n === 1220;
+      },
+      { timeoutMs: 30_000 },
+    );
+    const ids = realtime.map((answer) => answer.body.id as string);
+    const { rows } = await mc.instance.db.pool.query('SELECT count(*)::int AS n FROM delivery_logs WHERE event_id = ANY($1::uuid[])', [ids]);
+    expect(rows[0].n).toBe(20);
+  });
+
+  it('when a pending event is younger than the grace period, then the reconciler leaves it alone', async () => {
+    await mc.request('POST', '/api/v1/events', orderEvent());
+    await mc.instance.queues.rt.obliterate({ force: true });
+    const result = await reconcilePendingEvents({ ...mc.instance.reconciliation, graceMs: 60_000 });
+    expect(result).toEqual({ checked: 0, requeued: 0 });
+  });
+
+  it('when Redis is unreachable at intake, then the event is still stored and acknowledged for the reconciler to queue', async () => {
+    const producer = mc.instance.queues.rt;
+    const originalAddBulk = producer.addBulk.bind(producer);
+    // Redis going away is simulated at the client: the enqueue after the commit fails.
+    producer.addBulk = () => Promise.reject(new Error('Connection is closed.'));
+    try {
+      const answer = await mc.request('POST', '/api/v1/events', orderEvent({ externalId: 'while-redis-down' }));
+      expect(answer.status).toBe(202);
+    } finally {
+      producer.addBulk = originalAddBulk;
+    }
+    const { rows } = await mc.instance.db.pool.query("SELECT status FROM events WHERE external_id = 'while-redis-down'");
+    expect(rows[0].status).toBe('pending');
+    const { requeued } = await reconcilePendingEvents({ ...mc.instance.reconciliation, graceMs: 0 });
+    expect(requeued).toBeGreaterThanOrEqual(1);
+  });
+});
