@@ -105,7 +105,7 @@ describe('linking events to published templates (rtEventsProcessing, batchEvents
   });
 
   it('when a job carries data that does not parse, then it fails at once without retries', async () => {
-    const job = await mc.instance.queues.rt.add('bad', { eventId: 'not-a-uuid' } as never, { jobId: 'bad-data' });
+    const job = await mc.instance.queues.rt.add('bad', { eventId: 'not-a-uuid' }, { jobId: 'bad-data' });
     await waitFor(async () => (await mc.instance.queues.rt.getJob('bad-data'))?.isFailed());
     const failed = await mc.instance.queues.rt.getJob(job.id as string);
     expect(failed?.attemptsMade).toBe(1);

@@ -113,8 +113,7 @@ async function applyPending(client: pg.Client, migrations: Migration[], options:
       await client.query('COMMIT');
     } catch (thrown) {
       await client.query('ROLLBACK');
-      const error = coerceError(thrown);
-      throw new Error(`Migration ${migration.name} failed: ${error.message}`, { cause: error });
+      throw new Error(`Migration ${migration.name} failed: ${coerceError(thrown).message}`, { cause: thrown });
     }
     applied.push(migration.name);
     options.onApplied?.(migration.name, Date.now() - started);

@@ -1,8 +1,14 @@
+import { types } from 'node:util';
 import { AppError } from './errors';
+
+/** `instanceof Error` fails for errors made in another realm (a vm context, jest); this does not. */
+export function isError(thrown: unknown): thrown is Error {
+  return thrown instanceof Error || types.isNativeError(thrown);
+}
 
 /** Whatever was thrown, as an `Error`: used at every `catch`. */
 export function coerceError(thrown: unknown): Error {
-  if (thrown instanceof Error) return thrown;
+  if (isError(thrown)) return thrown;
   if (typeof thrown === 'string') return new Error(thrown);
   try {
     return new Error(JSON.stringify(thrown));
@@ -28,7 +34,7 @@ const PRISMA_UNAVAILABLE = new Set(['P1001', 'P1002', 'P1008', 'P1017', 'P2024']
 
 function codeOf(error: unknown): string | undefined {
   if (typeof error === 'object' && error !== null && 'code' in error) {
-    const code = (error as { code: unknown }).code;
+    const { code } = error;
     return typeof code === 'string' ? code : undefined;
   }
   return undefined;
@@ -46,11 +52,11 @@ export function isTransientInfrastructureError(thrown: unknown): boolean {
       if (NETWORK_CODES.has(code) || PRISMA_UNAVAILABLE.has(code)) return true;
       if (/^(08|53)[0-9A-Z]{3}$/.test(code) || /^57P0[1-3]$/.test(code)) return true;
     }
-    const message = error instanceof Error ? error.message : '';
+    const message = isError(error) ? error.message : '';
     if (/Connection is closed|Connection terminated|connect ECONNREFUSED|timeout exceeded when trying to connect|MaxRetriesPerRequest|Stream isn't writeable/i.test(message)) {
       return true;
     }
-    error = error instanceof Error ? error.cause : undefined;
+    error = isError(error) ? error.cause : undefined;
   }
   return false;
 }

@@ -1,4 +1,5 @@
 import winston from 'winston';
+import { isError } from './coerce-error';
 
 export type LogFormat = 'json' | 'pretty';
 export type Logger = winston.Logger;
@@ -35,7 +36,7 @@ export const REDACTED_KEYS = new Set([
 function redact(value: unknown, depth = 0): unknown {
   if (depth > 4 || value === null || typeof value !== 'object') return value;
   if (Array.isArray(value)) return value.map((item) => redact(item, depth + 1));
-  if (value instanceof Error) return value;
+  if (isError(value)) return value;
   const out: Record<string, unknown> = {};
   for (const [key, inner] of Object.entries(value)) {
     out[key] = REDACTED_KEYS.has(key) ? '[redacted]' : redact(inner, depth + 1);
@@ -60,7 +61,8 @@ export function createLogger(options: LoggerOptions): Logger {
       ? winston.format.json()
       : winston.format.printf(({ level, message, timestamp, service, instance, ...meta }) => {
           const rest = Object.keys(meta).length > 0 ? ` ${JSON.stringify(meta)}` : '';
-          return `${String(timestamp)} ${level} [${String(service)}${instance ? `/${String(instance)}` : ''}] ${String(message)}${rest}`;
+          const where = typeof instance === 'string' ? `${String(service)}/${instance}` : String(service);
+          return `${String(timestamp)} ${level} [${where}] ${String(message)}${rest}`;
         });
   return winston.createLogger({
     level: options.level ?? 'info',

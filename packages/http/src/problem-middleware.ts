@@ -1,10 +1,10 @@
 import type { ErrorRequestHandler, RequestHandler } from 'express';
-import { AppError, classifyError, toProblem, type Logger } from '@mc/domain';
+import { AppError, classifyError, isError, toProblem, type Logger } from '@mc/domain';
 
 /** body-parser's errors carry a `type`; map the ones a client caused to our codes. */
 function fromBodyParser(error: unknown): AppError | undefined {
   if (typeof error !== 'object' || error === null || !('type' in error)) return undefined;
-  const { type } = error as { type: unknown };
+  const { type } = error;
   if (type === 'entity.too.large') {
     const limit = (error as { limit?: number }).limit;
     return new AppError('payload_too_large', `The request body exceeds ${limit ?? 'the'} bytes.`);
@@ -25,7 +25,7 @@ export function problemMiddleware(logger: Logger): ErrorRequestHandler {
   return (thrown: unknown, req, res, _next) => {
     const error = fromBodyParser(thrown) ?? classifyError(thrown);
     if (error.status >= 500) {
-      const cause = error.cause instanceof Error ? error.cause : undefined;
+      const cause = isError(error.cause) ? error.cause : undefined;
       logger.error('request failed', {
         method: req.method,
         path: req.path,

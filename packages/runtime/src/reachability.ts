@@ -41,13 +41,18 @@ export async function assertPostgresReachable(databaseUrl: string, variable: str
 
 export async function assertRedisReachable(redisUrl: string, timeoutMs = 5 * SECOND): Promise<void> {
   const redis = new Redis(redisUrl, { lazyConnect: true, maxRetriesPerRequest: 0, retryStrategy: () => null, connectTimeout: timeoutMs });
-  redis.on('error', () => undefined);
+  // ioredis rejects with "Connection is closed."; the 'error' event has the real cause.
+  let cause: Error | undefined;
+  redis.on('error', (error: Error) => {
+    cause ??= error;
+  });
   try {
     await redis.connect();
     await redis.ping();
   } catch (thrown) {
+    const reason = (cause ?? coerceError(thrown)).message || 'no answer';
     throw new UnreachableError(
-      `Redis is unreachable at ${hostPort(redisUrl, 6379)} (REDIS_URL): ${coerceError(thrown).message || 'no answer'} — ${HOW_TO_START.redis}.`,
+      `Redis is unreachable at ${hostPort(redisUrl, 6379)} (REDIS_URL): ${reason} — ${HOW_TO_START.redis}.`,
     );
   } finally {
     redis.disconnect();

@@ -1,3 +1,5 @@
+import { coerceError } from '@mc/domain';
+
 export interface WaitForOptions {
   /** Give up after this long (ms); default 20,000. */
   timeoutMs?: number;
@@ -21,7 +23,7 @@ export async function waitFor<T>(probe: () => Promise<T | undefined | false> | T
       lastError = thrown;
     }
     if (Date.now() > deadline) {
-      throw new Error(`waitFor: condition not met within ${timeoutMs} ms${lastError ? `: ${String(lastError)}` : ''}`);
+      throw new Error(`waitFor: condition not met within ${timeoutMs} ms${lastError ? `: ${coerceError(lastError).message}` : ''}`);
     }
     await new Promise((resolve) => setTimeout(resolve, options.intervalMs ?? 25));
   }

@@ -1,0 +1,45 @@
+import { createApiKey, listApiKeys, revokeApiKey } from '@mc/execution/src/api-keys/api-keys';
+import { orderEvent, startExecutionHarness, type ExecutionHarness } from '@mc/testing';
+
+describe('producer API keys', () => {
+  let mc: ExecutionHarness;
+  beforeAll(async () => {
+    mc = await startExecutionHarness({ MC_ROLE: 'api' });
+  });
+  afterAll(() => mc.close());
+
+  it('when a key is created, then only its hash is stored and it works with its scopes', async () => {
+    const created = await createApiKey(mc.instance.db.prisma, { name: 'shop', scopes: ['events:write'] });
+    expect(created.key).toMatch(/^mc_[A-Za-z0-9_-]{43}$/);
+    const { rows } = await mc.instance.db.pool.query("SELECT hash FROM api_keys WHERE name = 'shop'");
+    expect(rows[0].hash).toMatch(/^[0-9a-f]{64}$/);
+    expect(rows[0].hash).not.toContain(created.key);
+
+    expect((await mc.request('POST', '/api/v1/events', orderEvent(), created.key)).status).toBe(202);
+    expect((await mc.request('GET', '/api/v1/events', undefined, created.key)).status).toBe(403);
+  });
+
+  it('when a key is revoked, then it is refused with 401', async () => {
+    const created = await createApiKey(mc.instance.db.prisma, { name: 'temporary', scopes: ['events:write'] });
+    expect((await mc.request('POST', '/api/v1/events', orderEvent(), created.key)).status).toBe(202);
+    expect(await revokeApiKey(mc.instance.db.prisma, 'temporary')).toBe(true);
+    expect(await revokeApiKey(mc.instance.db.prisma, 'temporary')).toBe(false);
+    expect((await mc.request('POST', '/api/v1/events', orderEvent(), created.key)).status).toBe(401);
+    const listed = await listApiKeys(mc.instance.db.prisma);
+    expect(listed.find((key) => key.name === 'temporary')?.revokedAt).toBeInstanceOf(Date);
+  });
+
+  it('when a name is taken, then creating another key under it is a conflict', async () => {
+    await expect(createApiKey(mc.instance.db.prisma, { name: 'shop', scopes: ['events:read'] })).rejects.toMatchObject({ code: 'conflict' });
+  });
+
+  it('when the bootstrap keys are configured, then they exist with their scopes', async () => {
+    const listed = await listApiKeys(mc.instance.db.prisma);
+    expect(listed).toEqual(
+      expect.arrayContaining([
+        expect.objectContaining({ name: 'bootstrap-producer', scopes: ['events:write', 'events:read'] }),
+        expect.objectContaining({ name: 'bootstrap-control', scopes: ['control'] }),
+      ]),
+    );
+  });
+});

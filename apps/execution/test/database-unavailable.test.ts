@@ -1,0 +1,69 @@
+import pg from 'pg';
+import { createExecutionApp } from '@mc/execution/src/app';
+import { EventIntake } from '@mc/execution/src/intake/event-intake';
+import { TemplateRenderer } from '@mc/execution/src/templates/template-renderer';
+import { orderEvent, startExecutionHarness, testLogger, type ExecutionHarness } from '@mc/testing';
+import type { Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+
+describe('when PostgreSQL is unreachable', () => {
+  let mc: ExecutionHarness;
+  let server: Server;
+  let deadPool: pg.Pool;
+  let baseUrl: string;
+  beforeAll(async () => {
+    mc = await startExecutionHarness({ MC_ROLE: 'api' });
+    // The same app, but its intake writes to a PostgreSQL that is not there (nothing listens on port 1).
+    deadPool = new pg.Pool({ connectionString: 'postgresql://postgres@127.0.0.1:1/mc', connectionTimeoutMillis: 1000 });
+    deadPool.on('error', () => undefined);
+    const intake = new EventIntake({ pool: deadPool, queues: mc.instance.queues, logger: testLogger() });
+    const app = createExecutionApp({
+      prisma: mc.instance.db.prisma,
+      pool: deadPool,
+      redis: mc.instance.reconciliation.redis,
+      intake,
+      renderer: new TemplateRenderer(),
+      verify: () => Promise.resolve({ name: 'test', scopes: new Set(['events:write', 'events:read']) }),
+      logger: testLogger(),
+      rtBodyLimitBytes: 100_000,
+      batchBodyLimitBytes: 1_000_000,
+      rateLimitPerSecond: 0,
+    });
+    server = app.listen(0);
+    await new Promise((resolve) => server.once('listening', resolve));
+    baseUrl = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  });
+  afterAll(async () => {
+    await new Promise((resolve) => server.close(resolve));
+    await deadPool.end();
+    await mc.close();
+  });
+
+  it('then an event gets 503 with Retry-After, and nothing is queued', async () => {
+    for (const [path, body] of [
+      ['/api/v1/events', orderEvent()],
+      ['/api/v1/events/batch', { events: [orderEvent(), orderEvent()] }],
+    ] as const) {
+      const response = await fetch(`${baseUrl}${path}`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', authorization: 'Bearer any-key-the-stub-accepts' },
+        body: JSON.stringify(body),
+      });
+      expect(response.status).toBe(503);
+      expect(response.headers.get('retry-after')).toBe('1');
+      expect(await response.json()).toMatchObject({ status: 503, code: 'unavailable' });
+    }
+    expect(await mc.instance.queues.rt.count()).toBe(0);
+    expect(await mc.instance.queues.batch.count()).toBe(0);
+  });
+
+  it('then /ready says which dependency is down', async () => {
+    const response = await fetch(`${baseUrl}/ready`);
+    expect(response.status).toBe(503);
+    const body = (await response.json()) as { checks: { postgres: string; redis: string } };
+    expect(body.checks.redis).toBe('ok');
+    expect(body.checks.postgres).not.toBe('ok');
+    const healthy = await fetch(`${mc.baseUrl}/ready`);
+    expect(healthy.status).toBe(200);
+  });
+});

@@ -1,0 +1,31 @@
+import { Writable } from 'node:stream';
+import winston from 'winston';
+import { createLogger } from '@mc/domain';
+
+describe('the logger', () => {
+  it('never writes ctx, addresses or secrets, even nested', () => {
+    const lines: string[] = [];
+    const logger = createLogger({ service: 'test', instance: 'local', format: 'json' });
+    logger.clear();
+    logger.add(
+      new winston.transports.Stream({
+        stream: new Writable({
+          write(chunk: Buffer, _encoding, callback) {
+            lines.push(chunk.toString());
+            callback();
+          },
+        }),
+      }),
+    );
+    logger.info('event received', {
+      eventId: 'e-1',
+      ctx: { firstName: 'Ada' },
+      email: 'ada@example.com',
+      nested: { authorization: 'Bearer secret-token', mobilePhone: '+33612345678' },
+    });
+    const line = lines.join('');
+    expect(line).toContain('"eventId":"e-1"');
+    expect(line).toContain('"instance":"local"');
+    for (const secret of ['Ada', 'ada@example.com', 'secret-token', '+33612345678']) expect(line).not.toContain(secret);
+  });
+});
