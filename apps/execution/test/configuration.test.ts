@@ -1,0 +1,41 @@
+import { readFileSync } from 'node:fs';
+import path from 'node:path';
+import { ConfigError } from '@mc/domain';
+import { executionEnvSchema, readExecutionEnv } from '@mc/execution/src/env';
+import { controlEnvSchema } from '@mc/control/src/env';
+
+const root = path.resolve(__dirname, '../../..');
+
+describe('configuration', () => {
+  it('when nothing is set, then the documented defaults apply', () => {
+    const env = readExecutionEnv({});
+    expect(env).toMatchObject({
+      REDIS_URL: 'redis://127.0.0.1:6379',
+      EXECUTION_DATABASE_URL: 'postgresql://postgres@127.0.0.1:5432/mc_execution',
+      EXECUTION_PORT: 3001,
+      MC_INSTANCE_NAME: 'local',
+      MC_QUEUE_PREFIX: '{mc-local}',
+      MC_ROLE: 'all',
+    });
+    expect(env.MC_API_KEY).toBeUndefined();
+  });
+
+  it('when several variables are bad, then the error lists every one', () => {
+    expect(() => readExecutionEnv({ EXECUTION_PORT: 'x', MC_ROLE: 'boss', MC_INSTANCE_NAME: 'Has Spaces' })).toThrow(ConfigError);
+    try {
+      readExecutionEnv({ EXECUTION_PORT: 'x', MC_ROLE: 'boss', MC_INSTANCE_NAME: 'Has Spaces' });
+    } catch (thrown) {
+      expect((thrown as ConfigError).problems.map((problem) => problem.split(':')[0])).toEqual(['EXECUTION_PORT', 'MC_ROLE', 'MC_INSTANCE_NAME']);
+    }
+  });
+
+  it('documents every variable of both apps in .env.example, and nothing else', () => {
+    const documented = readFileSync(path.join(root, '.env.example'), 'utf8')
+      .split('\n')
+      .filter((line) => /^[A-Z_]+=/.test(line))
+      .map((line) => line.split('=')[0])
+      .sort();
+    const known = [...new Set([...Object.keys(executionEnvSchema.in.shape), ...Object.keys(controlEnvSchema.shape)])].sort();
+    expect(documented).toEqual(known);
+  });
+});
