@@ -49,6 +49,15 @@ CREATE TABLE IF NOT EXISTS "_prisma_migrations" (
     "applied_steps_count"   INTEGER NOT NULL DEFAULT 0
 )`;
 
+/** A statement that ends or starts a transaction, alone on its line (Prisma writes them around enum changes). */
+const TRANSACTION_CONTROL = /^\s*(BEGIN|COMMIT|START\s+TRANSACTION)\s*;/im;
+
+/** Prisma accepts a migration whose line endings were converted (a Windows checkout); so do we. */
+function otherLineEndingsChecksum(sql: string): string {
+  const converted = sql.includes('\r\n') ? sql.replace(/\r\n/g, '\n') : sql.replace(/\n/g, '\r\n');
+  return createHash('sha256').update(converted).digest('hex');
+}
+
 export async function readMigrations(migrationsDir: string): Promise<Migration[]> {
   const entries = await readdir(migrationsDir, { withFileTypes: true });
   const names = entries
@@ -72,7 +81,8 @@ export async function migrate(options: MigrateOptions): Promise<MigrateResult> {
     try {
       return await applyPending(client, migrations, options);
     } finally {
-      await client.query('SELECT pg_advisory_unlock($1)', [MIGRATION_LOCK_KEY]);
+      // Closing the connection releases the lock anyway; a failed unlock must not hide an error.
+      await client.query('SELECT pg_advisory_unlock($1)', [MIGRATION_LOCK_KEY]).catch(() => undefined);
     }
   } finally {
     await client.end();
@@ -94,10 +104,15 @@ async function applyPending(client: pg.Client, migrations: Migration[], options:
           `Migration ${migration.name} started but never finished: fix the database by hand, then mark it rolled back (UPDATE "_prisma_migrations" SET rolled_back_at = now() WHERE migration_name = '${migration.name}').`,
         );
       }
-      if (previous.checksum !== migration.checksum) {
+      if (previous.checksum !== migration.checksum && previous.checksum !== otherLineEndingsChecksum(migration.sql)) {
         throw new Error(`Migration ${migration.name} was changed after it was applied: add a new migration instead of editing it.`);
       }
       continue;
+    }
+    if (TRANSACTION_CONTROL.test(migration.sql)) {
+      throw new Error(
+        `Migration ${migration.name} has its own BEGIN/COMMIT: remove them — each migration already runs in one transaction, and a COMMIT inside it would make a failure impossible to roll back.`,
+      );
     }
     const started = Date.now();
     const id = randomUUID();
@@ -112,7 +127,8 @@ async function applyPending(client: pg.Client, migrations: Migration[], options:
       await client.query('UPDATE "_prisma_migrations" SET finished_at = now(), applied_steps_count = 1 WHERE id = $1', [id]);
       await client.query('COMMIT');
     } catch (thrown) {
-      await client.query('ROLLBACK');
+      // A failed ROLLBACK (connection lost) must not hide the migration's own error.
+      await client.query('ROLLBACK').catch(() => undefined);
       throw new Error(`Migration ${migration.name} failed: ${coerceError(thrown).message}`, { cause: thrown });
     }
     applied.push(migration.name);
