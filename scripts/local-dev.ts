@@ -1,4 +1,5 @@
 /** Development defaults and helpers for `npm start`; never used in production. */
+import { readExecutionEnv } from '../apps/execution/src/env.ts';
 
 export const DEV_DEFAULTS = {
   MC_API_KEY: 'mc_dev_producer_key_change_me_000000',
@@ -6,8 +7,8 @@ export const DEV_DEFAULTS = {
   LOG_FORMAT: 'pretty',
 } as const;
 
-function port(): string {
-  return process.env.EXECUTION_PORT ?? '3001';
+function port(): number {
+  return readExecutionEnv().EXECUTION_PORT;
 }
 
 async function waitForHealth(url: string, timeoutMs = 60_000): Promise<void> {
@@ -29,7 +30,7 @@ export async function publishSampleTemplate(): Promise<void> {
   await waitForHealth(`${base}/health`);
   const response = await fetch(`${base}/api/v1/templates/order-confirmation`, {
     method: 'PUT',
-    headers: { 'content-type': 'application/json', authorization: `Bearer ${process.env.MC_CONTROL_CREDENTIAL ?? ''}` },
+    headers: { 'content-type': 'application/json', authorization: `Bearer ${readExecutionEnv().MC_CONTROL_CREDENTIAL ?? ''}` },
     body: JSON.stringify({
       version: 1,
       eventType: 'ORDER_CONFIRMATION',
@@ -43,7 +44,7 @@ export async function publishSampleTemplate(): Promise<void> {
 }
 
 export function printWelcome(): void {
-  const key = process.env.MC_API_KEY ?? '';
+  const key = readExecutionEnv().MC_API_KEY ?? '';
   console.log(`
 Message Center is running (development credentials — never use them in production).
 
