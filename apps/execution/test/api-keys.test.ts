@@ -1,3 +1,6 @@
+import { execFile } from 'node:child_process';
+import path from 'node:path';
+import { promisify } from 'node:util';
 import { createApiKey, listApiKeys, revokeApiKey } from '@mc/execution/src/api-keys/api-keys';
 import { orderEvent, startExecutionHarness, type ExecutionHarness } from '@mc/testing';
 
@@ -41,5 +44,20 @@ describe('producer API keys', () => {
         expect.objectContaining({ name: 'bootstrap-control', scopes: ['control'] }),
       ]),
     );
+  });
+
+  it('when keys are managed with `npm run keys`, then create prints a working key once and revoke disables it', async () => {
+    const run = (...args: string[]) =>
+      promisify(execFile)(process.execPath, [require.resolve('tsx/cli'), path.resolve(__dirname, '../src/cli/api-keys-cli.ts'), ...args], {
+        env: { ...process.env, EXECUTION_DATABASE_URL: mc.database.url, LOG_LEVEL: 'error' },
+      });
+    const created = await run('create', 'cli-shop', '--scopes', 'events:write');
+    const key = /\n\s+(mc_\S+)\n/.exec(created.stdout)?.[1];
+    expect(key).toBeDefined();
+    expect((await mc.request('POST', '/api/v1/events', orderEvent(), key)).status).toBe(202);
+    expect((await run('list')).stdout).toMatch(/^cli-shop\tmc_\S+…\tevents:write\tactive$/m);
+    await run('revoke', 'cli-shop');
+    expect((await mc.request('POST', '/api/v1/events', orderEvent(), key)).status).toBe(401);
+    await expect(run('create', 'bad', '--scopes', 'everything')).rejects.toMatchObject({ stderr: expect.stringMatching(/Unknown scope/) });
   });
 });
