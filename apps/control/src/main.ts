@@ -1,8 +1,8 @@
 import express from 'express';
-import { ConfigError, coerceError, createLogger } from '@mc/domain';
+import { createLogger } from '@mc/domain';
 import { CONTROL_MIGRATIONS_DIR, openControlDatabase, prepareDatabase } from '@mc/db';
 import { notFoundHandler, problemMiddleware } from '@mc/http';
-import { assertPostgresReachable, assertRedisReachable, installGracefulShutdown, UnreachableError } from '@mc/runtime';
+import { assertPostgresReachable, assertRedisReachable, installGracefulShutdown, runMain } from '@mc/runtime';
 import { readControlEnv } from './env';
 
 /** Entry point of the control instance (a stub until issue 4): migrate, then serve /health and /ready. */
@@ -35,11 +35,4 @@ async function main(): Promise<void> {
   });
 }
 
-main().catch((thrown: unknown) => {
-  if (thrown instanceof ConfigError || thrown instanceof UnreachableError) {
-    console.error(`message-center control: ${thrown.message}`);
-  } else {
-    console.error('message-center control failed to start:', coerceError(thrown));
-  }
-  process.exit(1);
-});
+runMain('control', main);

@@ -1,6 +1,6 @@
-import { ConfigError, coerceError, createLogger } from '@mc/domain';
+import { createLogger } from '@mc/domain';
 import { EXECUTION_MIGRATIONS_DIR, prepareDatabase } from '@mc/db';
-import { assertPostgresReachable, assertRedisReachable, installGracefulShutdown, UnreachableError } from '@mc/runtime';
+import { assertPostgresReachable, assertRedisReachable, installGracefulShutdown, runMain } from '@mc/runtime';
 import { readExecutionEnv } from './env';
 import { startExecutionInstance } from './execution-instance';
 
@@ -28,12 +28,4 @@ async function main(): Promise<void> {
   }
 }
 
-main().catch((thrown: unknown) => {
-  // Configuration and reachability problems are one plain message, not a stack trace.
-  if (thrown instanceof ConfigError || thrown instanceof UnreachableError) {
-    console.error(`message-center execution: ${thrown.message}`);
-  } else {
-    console.error('message-center execution failed to start:', coerceError(thrown));
-  }
-  process.exit(1);
-});
+runMain('execution', main);

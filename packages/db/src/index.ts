@@ -4,3 +4,4 @@ export * from './migrate';
 export * from './prepare-database';
 export * from './execution';
 export * from './control';
+export * from './unnest-columns';

@@ -1,2 +1,3 @@
 export * from './reachability';
 export * from './graceful-shutdown';
+export * from './run-main';

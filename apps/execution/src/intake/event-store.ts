@@ -1,5 +1,6 @@
 import type pg from 'pg';
 import type { Channel, EventId, EventKind } from '@mc/domain';
+import { unnestColumns } from '@mc/db';
 
 /** An event as intake stores it: validated, with its id and dispatch job id assigned. */
 export interface NewEventRow {
@@ -32,19 +33,19 @@ export async function insertEvents(pool: pg.Pool, rows: readonly NewEventRow[]):
        AS t(id, kind, type, channel, email, mobile_phone, external_id, ctx, scheduled_at, expires_at, job_id)
      ON CONFLICT (external_id) DO NOTHING
      RETURNING id`,
-    [
-      rows.map((row) => row.id),
-      rows.map((row) => row.kind),
-      rows.map((row) => row.type),
-      rows.map((row) => row.channel),
-      rows.map((row) => row.email),
-      rows.map((row) => row.mobilePhone),
-      rows.map((row) => row.externalId),
-      rows.map((row) => row.ctxJson),
-      rows.map((row) => row.scheduledAt),
-      rows.map((row) => row.expiresAt),
-      rows.map((row) => row.jobId),
-    ],
+    unnestColumns(rows, [
+      'id',
+      'kind',
+      'type',
+      'channel',
+      'email',
+      'mobilePhone',
+      'externalId',
+      'ctxJson',
+      'scheduledAt',
+      'expiresAt',
+      'jobId',
+    ]),
   );
   return new Set(inserted.map((row) => row.id));
 }

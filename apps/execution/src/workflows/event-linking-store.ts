@@ -1,5 +1,6 @@
 import type pg from 'pg';
 import type { Channel, EventKind } from '@mc/domain';
+import { unnestColumns } from '@mc/db';
 
 /** The columns linking needs of a pending event. */
 export interface PendingEvent {
@@ -54,7 +55,7 @@ export async function markNotTakenIntoAccount(pool: pg.Pool, rejections: Readonl
     `UPDATE events e SET status = 'not_taken_into_account', status_reason = r.reason, updated_at = now()
      FROM unnest($1::uuid[], $2::text[]) AS r(id, reason)
      WHERE e.id = r.id AND e.status = 'pending'`,
-    [rejections.map((rejection) => rejection.id), rejections.map((rejection) => rejection.reason)],
+    unnestColumns(rejections, ['id', 'reason']),
   );
   return rowCount ?? 0;
 }
@@ -97,15 +98,17 @@ export async function linkEventsToDeliveries(pool: pg.Pool, deliveries: readonly
      ON CONFLICT (event_id, channel) DO NOTHING
      RETURNING event_id`,
     [
-      deliveries.map((delivery) => delivery.deliveryLogId),
-      deliveries.map((delivery) => delivery.eventId),
-      deliveries.map((delivery) => delivery.channel),
-      deliveries.map((delivery) => delivery.recipient),
-      deliveries.map((delivery) => delivery.templateName),
-      deliveries.map((delivery) => delivery.templateVersion),
-      deliveries.map((delivery) => delivery.subject),
-      deliveries.map((delivery) => delivery.html),
-      deliveries.map((delivery) => delivery.text),
+      ...unnestColumns(deliveries, [
+        'deliveryLogId',
+        'eventId',
+        'channel',
+        'recipient',
+        'templateName',
+        'templateVersion',
+        'subject',
+        'html',
+        'text',
+      ]),
       attempt,
     ],
   );

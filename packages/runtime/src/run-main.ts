@@ -1,0 +1,17 @@
+import { ConfigError, coerceError } from '@mc/domain';
+import { UnreachableError } from './reachability';
+
+/**
+ * Runs an app's entry point. A configuration or reachability problem is printed as one plain
+ * line a person can act on (no stack trace); anything else with its stack. Either way, exit 1.
+ */
+export function runMain(app: string, main: () => Promise<void>): void {
+  main().catch((thrown: unknown) => {
+    if (thrown instanceof ConfigError || thrown instanceof UnreachableError) {
+      console.error(`message-center ${app}: ${thrown.message}`);
+    } else {
+      console.error(`message-center ${app} failed to start:`, coerceError(thrown));
+    }
+    process.exit(1);
+  });
+}
