@@ -9,6 +9,7 @@ import type { TemplateRenderer } from './templates/template-renderer';
 import { eventsRoutes } from './http/events-routes';
 import { templatesRoutes } from './http/templates-routes';
 import { healthRoutes } from './http/health-routes';
+import { suppressionsRoutes } from './http/suppressions-routes';
 
 export interface ExecutionAppOptions {
   prisma: ExecutionPrisma;
@@ -29,7 +30,7 @@ export function createExecutionApp(options: ExecutionAppOptions): Express {
   app.disable('x-powered-by');
   app.set('etag', false);
   app.use(healthRoutes(options));
-  app.use('/api/v1', eventsRoutes(options), templatesRoutes(options));
+  app.use('/api/v1', eventsRoutes(options), templatesRoutes(options), suppressionsRoutes(options));
   app.use(notFoundHandler);
   app.use(problemMiddleware(options.logger));
   return app;

@@ -33,6 +33,30 @@ export const executionEnvSchema = z
     RECONCILE_EVERY_MS: envVar.int(30 * SECOND, SECOND),
     /** A pending event younger than this (ms) is left alone by the reconciler: its enqueue may be in flight. */
     RECONCILE_GRACE_MS: envVar.int(30 * SECOND),
+    /** SMTP server for email; unset: an embedded development sink (mail kept in memory, never sent). */
+    SMTP_URL: envVar.optionalUrl(),
+    SMTP_POOL_SIZE: envVar.int(5, 1),
+    MC_EMAIL_FROM: z.string().min(3).default('Message Center <no-reply@message-center.local>'),
+    MC_EMAIL_REPLY_TO: z.string().min(3).optional(),
+    /** The SMS provider's HTTP endpoint; unset: SMS deliveries fail with a clear error. */
+    SMS_PROVIDER_URL: envVar.optionalUrl(),
+    SMS_PROVIDER_TOKEN: z.string().min(1).optional(),
+    SMS_FROM: z.string().min(1).optional(),
+    SMS_TIMEOUT_MS: envVar.int(10 * SECOND, 100),
+    /** Tries per delivery before a transient failure is final. */
+    DELIVERY_MAX_ATTEMPTS: envVar.int(5, 1),
+    /** First retry delay (ms); doubles each try, with jitter. */
+    DELIVERY_BACKOFF_MS: envVar.int(1 * SECOND, 1),
+    /** Sends in flight per job. */
+    DELIVERY_CONCURRENCY: envVar.int(50, 1),
+    /** How long a worker holds a delivery while sending (ms); a crashed worker's deliveries wait this long. */
+    DELIVERY_LEASE_MS: envVar.int(60 * SECOND, 100),
+    /** How long a job is locked by its worker before it counts as stalled (ms). */
+    JOB_LOCK_MS: envVar.int(30 * SECOND, 100),
+    /** How often updateEventStatus runs (ms). */
+    STATUS_SYNC_EVERY_MS: envVar.int(1 * SECOND, 100),
+    /** Delivery logs per updateEventStatus statement. */
+    STATUS_SYNC_BATCH_SIZE: envVar.int(5_000, 1),
     /** How long a verified API key is trusted before it is looked up again (ms): revocation delay. */
     API_KEY_CACHE_MS: envVar.int(10 * SECOND),
   })

@@ -2,42 +2,47 @@ import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { Worker } from 'bullmq';
 import type { Express } from 'express';
-import { coerceError, type Logger } from '@mc/domain';
+import { MINUTE, type Logger, type RetryPolicy } from '@mc/domain';
 import { openExecutionDatabase, type ExecutionDatabase } from '@mc/db';
 import { closeRedis, createCatalogQueue, createRedisConnection, type CatalogQueue } from '@mc/queues';
+import { MicroBatcher } from '@mc/runtime';
 import type { ExecutionEnv } from './env';
 import { createExecutionApp } from './app';
 import { EventIntake } from './intake/event-intake';
 import type { EventQueues } from './intake/event-dispatch';
 import { TemplateRenderer } from './templates/template-renderer';
 import { createKeyVerifier, ensureBootstrapKey } from './api-keys/api-keys';
-import { startRtEventsProcessing } from './workflows/rt-events-processing';
-import { startBatchEventsProcessing } from './workflows/batch-events-processing';
-import {
-  ensureReconciliationScheduler,
-  startPendingEventsReconciliation,
-  type ReconciliationContext,
-} from './workflows/pending-events-reconciliation';
+import { openTransports, type Transports } from './delivery/channel-senders';
+import { recordDeliveryOutcomes, type DeliveryOutcome } from './delivery/deliveries-store';
+import type { EventProcessingContext } from './workflows/event-processing-job';
+import type { ReconciliationContext } from './workflows/pending-events-reconciliation';
+import type { StatusSyncContext } from './workflows/update-event-status';
+import { startWorkflows } from './workflows/start-workflows';
 
 export interface ExecutionInstance {
   db: ExecutionDatabase;
-  queues: EventQueues & { reconciliation: CatalogQueue<'pendingEventsReconciliation'> };
+  queues: EventQueues & {
+    reconciliation: CatalogQueue<'pendingEventsReconciliation'>;
+    updateEventStatus: CatalogQueue<'updateEventStatus'>;
+  };
   intake: EventIntake;
   app: Express;
+  transports: Transports;
+  processing: EventProcessingContext;
   reconciliation: ReconciliationContext;
+  statusSync: StatusSyncContext;
   /** Set when the `api` role listens. */
   server?: http.Server;
   /** The port it listens on (the real one when configured with 0). */
   port?: number;
   workers: Worker[];
-  /** Idempotent: HTTP first, then the intake, workers, queues, Redis, PostgreSQL. */
+  /** Idempotent: HTTP first, then intake, workers, pending outcome records, transports, queues, Redis, PostgreSQL. */
   close(): Promise<void>;
 }
 
 /**
  * Wires an execution instance from its configuration and starts its roles: `api` (HTTP intake),
- * `worker` (rtEventsProcessing, batchEventsProcessing, the reconciler) or `all`.
- * The database must already be migrated (`prepareDatabase`).
+ * `worker` (the workflows) or `all`. The database must already be migrated (`prepareDatabase`).
  */
 export async function startExecutionInstance(env: ExecutionEnv, logger: Logger): Promise<ExecutionInstance> {
   const db = openExecutionDatabase({
@@ -48,20 +53,41 @@ export async function startExecutionInstance(env: ExecutionEnv, logger: Logger):
   const producerRedis = createRedisConnection({ redisUrl: env.REDIS_URL, logger, role: 'producer' });
   const workerRedis = createRedisConnection({ redisUrl: env.REDIS_URL, logger, role: 'worker' });
   const queueContext = { connection: producerRedis, prefix: env.MC_QUEUE_PREFIX, logger };
+  // Linking jobs retry as long as their deliveries may: the delivery attempts, plus room for
+  // tries spent waiting on a crashed worker's lease or on PostgreSQL coming back.
+  const processingRetry: RetryPolicy = {
+    attempts: env.DELIVERY_MAX_ATTEMPTS + 3,
+    backoff: { type: 'exponential', delayMs: env.DELIVERY_BACKOFF_MS, jitter: 0.5 },
+  };
   const queues = {
-    rt: createCatalogQueue('rtEventsProcessing', queueContext),
-    batch: createCatalogQueue('batchEventsProcessing', queueContext),
+    rt: createCatalogQueue('rtEventsProcessing', queueContext, processingRetry),
+    batch: createCatalogQueue('batchEventsProcessing', queueContext, processingRetry),
     reconciliation: createCatalogQueue('pendingEventsReconciliation', queueContext),
+    updateEventStatus: createCatalogQueue('updateEventStatus', queueContext),
   };
   const intake = new EventIntake({ pool: db.pool, queues, logger });
   const renderer = new TemplateRenderer();
-  const reconciliation: ReconciliationContext = {
+  const transports = await openTransports(env, logger);
+  const outcomes = new MicroBatcher<DeliveryOutcome, void>(async (items) => {
+    await recordDeliveryOutcomes(db.pool, items);
+    return [];
+  });
+  const processing: EventProcessingContext = {
     pool: db.pool,
-    redis: workerRedis,
-    queues,
+    renderer,
     logger,
-    graceMs: env.RECONCILE_GRACE_MS,
+    delivery: {
+      pool: db.pool,
+      senders: transports.senders,
+      logger,
+      outcomes,
+      maxAttempts: env.DELIVERY_MAX_ATTEMPTS,
+      leaseMs: env.DELIVERY_LEASE_MS,
+      concurrency: env.DELIVERY_CONCURRENCY,
+    },
   };
+  const reconciliation: ReconciliationContext = { pool: db.pool, redis: workerRedis, queues, logger, graceMs: env.RECONCILE_GRACE_MS };
+  const statusSync: StatusSyncContext = { pool: db.pool, logger, batchSize: env.STATUS_SYNC_BATCH_SIZE, maxRunMs: 1 * MINUTE };
 
   if (env.MC_API_KEY) {
     await ensureBootstrapKey(db.prisma, { name: 'bootstrap-producer', key: env.MC_API_KEY, scopes: ['events:write', 'events:read'] });
@@ -83,22 +109,18 @@ export async function startExecutionInstance(env: ExecutionEnv, logger: Logger):
     rateLimitPerSecond: env.INTAKE_RATE_LIMIT_PER_SECOND,
   });
 
-  const workers: Worker[] = [];
-  if (env.MC_ROLE !== 'api') {
-    const workerContext = { connection: workerRedis, prefix: env.MC_QUEUE_PREFIX, logger };
-    const linking = { pool: db.pool, renderer, logger };
-    workers.push(
-      startRtEventsProcessing(linking, { ...workerContext, concurrency: env.RT_WORKER_CONCURRENCY }),
-      startBatchEventsProcessing(linking, { ...workerContext, concurrency: env.BATCH_WORKER_CONCURRENCY }),
-      await startPendingEventsReconciliation(reconciliation, queues.reconciliation, env.RECONCILE_EVERY_MS, workerContext),
-    );
-    // A Redis that restarted without its data lost the job scheduler too: put it back on reconnect.
-    workerRedis.on('ready', () => {
-      ensureReconciliationScheduler(queues.reconciliation, env.RECONCILE_EVERY_MS).catch((thrown: unknown) =>
-        logger.warn('could not restore the reconciliation scheduler', { error: coerceError(thrown).message }),
-      );
-    });
-  }
+  const workers =
+    env.MC_ROLE === 'api'
+      ? []
+      : await startWorkflows({
+          env,
+          logger,
+          redis: workerRedis,
+          processing,
+          reconciliation,
+          statusSync,
+          schedulerQueues: { reconciliation: queues.reconciliation, updateEventStatus: queues.updateEventStatus },
+        });
 
   let server: http.Server | undefined;
   let port: number | undefined;
@@ -122,6 +144,8 @@ export async function startExecutionInstance(env: ExecutionEnv, logger: Logger):
       }
       await intake.drain();
       await Promise.all(workers.map((worker) => worker.close()));
+      await outcomes.drain();
+      await transports.close();
       await Promise.all(Object.values(queues).map((queue) => queue.close()));
       await Promise.all([closeRedis(producerRedis), closeRedis(workerRedis)]);
       await db.close();
@@ -129,5 +153,5 @@ export async function startExecutionInstance(env: ExecutionEnv, logger: Logger):
     return closing;
   };
 
-  return { db, queues, intake, app, reconciliation, server, port, workers, close };
+  return { db, queues, intake, app, transports, processing, reconciliation, statusSync, server, port, workers, close };
 }

@@ -28,7 +28,7 @@ describe('POST /api/v1/events/batch (batch intake)', () => {
     await waitFor(
       async () => {
         const { rows } = await mc.instance.db.pool.query(
-          "SELECT count(*)::int AS n FROM events WHERE kind = 'batch' AND status = 'pending_delivery' AND external_id LIKE 'bulk-%'",
+          "SELECT count(*)::int AS n FROM events WHERE kind = 'batch' AND status IN ('pending_delivery', 'sent') AND external_id LIKE 'bulk-%'",
         );
         return rows[0].n === 10_000;
       },

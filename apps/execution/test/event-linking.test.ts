@@ -1,11 +1,4 @@
-import { orderEvent, startExecutionHarness, templateVersion, waitFor, TEST_CONTROL_KEY, type ExecutionHarness } from '@mc/testing';
-
-async function eventOnceSettled(mc: ExecutionHarness, id: string, status: string) {
-  return waitFor(async () => {
-    const event = await mc.request('GET', `/api/v1/events/${id}`);
-    return event.body.status === status ? event.body : undefined;
-  });
-}
+import { LINKED, eventWithStatus, orderEvent, startExecutionHarness, templateVersion, waitFor, TEST_CONTROL_KEY, type ExecutionHarness } from '@mc/testing';
 
 describe('linking events to published templates (rtEventsProcessing, batchEventsProcessing)', () => {
   let mc: ExecutionHarness;
@@ -23,19 +16,19 @@ describe('linking events to published templates (rtEventsProcessing, batchEvents
 
   it('when no template is published for the type and channel, then the event is not taken into account, with the reason', async () => {
     const posted = await mc.request('POST', '/api/v1/events', orderEvent({ type: 'UNKNOWN_TYPE' }));
-    const event = await eventOnceSettled(mc, posted.body.id, 'not_taken_into_account');
+    const event = await eventWithStatus(mc, posted.body.id, 'not_taken_into_account');
     expect(event.statusReason).toBe('no published template for event type "UNKNOWN_TYPE" on channel email');
     expect(event.deliveries).toEqual([]);
   });
 
   it('when a template exists for the type but on another channel, then the event is not taken into account', async () => {
     const posted = await mc.request('POST', '/api/v1/events', { type: 'OTP', email: 'ada@example.com' });
-    await eventOnceSettled(mc, posted.body.id, 'not_taken_into_account');
+    await eventWithStatus(mc, posted.body.id, 'not_taken_into_account');
   });
 
   it('when an SMS event arrives, then its text is rendered for the mobile phone', async () => {
     const posted = await mc.request('POST', '/api/v1/events', { type: 'OTP', channel: 'sms', mobilePhone: '+33612345678', ctx: { code: 424242 } });
-    const event = await eventOnceSettled(mc, posted.body.id, 'pending_delivery');
+    const event = await eventWithStatus(mc, posted.body.id, LINKED);
     expect(event.deliveries[0]).toMatchObject({ channel: 'sms', recipient: '+33612345678' });
     const { rows } = await mc.instance.db.pool.query('SELECT text FROM delivery_logs WHERE event_id = $1', [posted.body.id]);
     expect(rows[0].text).toBe('Your code is 424242');
@@ -43,7 +36,7 @@ describe('linking events to published templates (rtEventsProcessing, batchEvents
 
   it('when an event is past its expiresAt when processed, then it is expired and never linked', async () => {
     const posted = await mc.request('POST', '/api/v1/events', orderEvent({ expiresAt: new Date(Date.now() - 1000).toISOString() }));
-    const event = await eventOnceSettled(mc, posted.body.id, 'expired');
+    const event = await eventWithStatus(mc, posted.body.id, 'expired');
     expect(event.statusReason).toMatch(/expired/);
     expect(event.deliveries).toEqual([]);
   });
@@ -56,7 +49,7 @@ describe('linking events to published templates (rtEventsProcessing, batchEvents
     expect(await job?.getState()).toBe('delayed');
     const early = await mc.request('GET', `/api/v1/events/${posted.body.id}`);
     expect(early.body.status).toBe('pending');
-    const event = await eventOnceSettled(mc, posted.body.id, 'pending_delivery');
+    const event = await eventWithStatus(mc, posted.body.id, LINKED);
     expect(new Date(event.linkedAt).getTime()).toBeGreaterThanOrEqual(scheduledAt.getTime());
   });
 
@@ -68,14 +61,14 @@ describe('linking events to published templates (rtEventsProcessing, batchEvents
     const delayed = await mc.instance.queues.batch.getDelayedCount();
     expect(delayed).toBeGreaterThanOrEqual(1);
     for (const id of posted.body.ids as string[]) {
-      const event = await eventOnceSettled(mc, id, 'pending_delivery');
+      const event = await eventWithStatus(mc, id, LINKED);
       expect(new Date(event.linkedAt).getTime()).toBeGreaterThanOrEqual(scheduledAt.getTime());
     }
   });
 
   it('when ctx holds HTML, then it is escaped in the HTML part and left as written in the text part', async () => {
     const posted = await mc.request('POST', '/api/v1/events', orderEvent({ ctx: { firstName: '<script>alert("x")</script>', orderId: 7 } }));
-    await eventOnceSettled(mc, posted.body.id, 'pending_delivery');
+    await eventWithStatus(mc, posted.body.id, LINKED);
     const { rows } = await mc.instance.db.pool.query('SELECT subject, html, text FROM delivery_logs WHERE event_id = $1', [posted.body.id]);
     expect(rows[0].html).toBe('<p>Hello &lt;script&gt;alert(&#34;x&#34;)&lt;/script&gt;</p>');
     expect(rows[0].text).toBe('Hello <script>alert("x")</script>');
@@ -90,14 +83,14 @@ describe('linking events to published templates (rtEventsProcessing, batchEvents
       TEST_CONTROL_KEY,
     );
     const posted = await mc.request('POST', '/api/v1/events', { type: 'WELCOME', email: 'grace@example.com', externalId: 'welcome-1' });
-    await eventOnceSettled(mc, posted.body.id, 'pending_delivery');
+    await eventWithStatus(mc, posted.body.id, LINKED);
     const { rows } = await mc.instance.db.pool.query('SELECT subject, html, text FROM delivery_logs WHERE event_id = $1', [posted.body.id]);
     expect(rows[0]).toEqual({ subject: 'Hi grace@example.com', html: '<p>welcome-1</p>', text: 'WELCOME' });
   });
 
   it('when a linking job runs twice for one event, then the event is linked once with one delivery log', async () => {
     const posted = await mc.request('POST', '/api/v1/events', orderEvent());
-    await eventOnceSettled(mc, posted.body.id, 'pending_delivery');
+    await eventWithStatus(mc, posted.body.id, LINKED);
     await mc.instance.queues.rt.add('again', { eventId: posted.body.id }, { jobId: `${posted.body.id}-again` });
     await waitFor(async () => (await mc.instance.queues.rt.getJob(`${posted.body.id}-again`))?.isCompleted());
     const { rows } = await mc.instance.db.pool.query('SELECT count(*)::int AS n FROM delivery_logs WHERE event_id = $1', [posted.body.id]);

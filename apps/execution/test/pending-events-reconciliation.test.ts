@@ -39,7 +39,7 @@ describe('pending-events reconciliation', () => {
     await mc.startSibling({ MC_ROLE: 'worker', EXECUTION_PORT: '0' });
     await waitFor(
       async () => {
-        const { rows } = await mc.instance.db.pool.query("SELECT count(*)::int AS n FROM events WHERE status = 'pending_delivery'");
+        const { rows } = await mc.instance.db.pool.query("SELECT count(*)::int AS n FROM events WHERE status IN ('pending_delivery', 'sent')");
         return rows[0].n === 1220;
       },
       { timeoutMs: 30_000 },

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { CHANNELS } from './event-status';
+import { CHANNELS, type Channel } from './event-status';
 
 /** Limits of the public contract (DESIGN.md §5). */
 export const EVENT_LIMITS = {
@@ -13,7 +13,13 @@ export const EVENT_LIMITS = {
 
 const TYPE_PATTERN = /^[A-Za-z0-9_.:-]+$/;
 /** E.164: a plus, a non-zero digit, at most 15 digits in all. */
-const E164_PATTERN = /^\+[1-9]\d{1,14}$/;
+export const E164_PATTERN = /^\+[1-9]\d{1,14}$/;
+const emailAddress = z.email().max(320);
+
+/** Can this address be sent to at all on this channel (the same rules as intake)? */
+export function isDeliverableAddress(channel: Channel, address: string): boolean {
+  return channel === 'email' ? emailAddress.safeParse(address).success : E164_PATTERN.test(address);
+}
 
 const isoDateTime = z.iso
   .datetime({ offset: true, message: 'must be an ISO-8601 date-time with a time zone, e.g. 2026-12-01T09:00:00Z' })
@@ -36,7 +42,7 @@ export const eventInputSchema = z
       .max(EVENT_LIMITS.maxTypeLength)
       .regex(TYPE_PATTERN, 'may contain only letters, digits and _ . : -'),
     channel: z.enum(CHANNELS).default('email'),
-    email: z.email().max(320).optional(),
+    email: emailAddress.optional(),
     mobilePhone: z.string().regex(E164_PATTERN, 'must be an E.164 number, e.g. +33612345678').optional(),
     externalId: z.string().min(1).max(EVENT_LIMITS.maxExternalIdLength).optional(),
     ctx: z

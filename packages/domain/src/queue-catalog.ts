@@ -54,6 +54,14 @@ export const QUEUES = {
     keepCompleted,
     keepFailedMs: 7 * DAY,
   }),
+  /** Job scheduler (every second by default): copies final delivery-log statuses onto events. */
+  updateEventStatus: defineQueue({
+    name: 'updateEventStatus',
+    payload: z.object({}),
+    retry: { attempts: 1, backoff: { type: 'exponential', delayMs: 1 * SECOND, jitter: 0 } },
+    keepCompleted: { count: 100, ageMs: 1 * HOUR },
+    keepFailedMs: 1 * DAY,
+  }),
   /** Job scheduler: re-queues `pending` events whose job is gone (Redis lost data, crash before enqueue). */
   pendingEventsReconciliation: defineQueue({
     name: 'pendingEventsReconciliation',

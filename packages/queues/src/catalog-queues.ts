@@ -1,7 +1,7 @@
 import { Queue, Worker, UnrecoverableError, type Job, type JobsOptions, type Processor } from 'bullmq';
 import type { Redis } from 'ioredis';
 import type { z } from 'zod';
-import { QUEUES, SECOND, fieldErrorsOf, type Logger, type QueueDefinition, type QueueName } from '@mc/domain';
+import { QUEUES, SECOND, fieldErrorsOf, type Logger, type QueueDefinition, type QueueName, type RetryPolicy } from '@mc/domain';
 
 /** The BullMQ job options a catalog entry stands for. */
 export function jobOptionsOf(definition: QueueDefinition): JobsOptions {
@@ -23,12 +23,13 @@ export interface QueueContext {
 
 export type CatalogQueue<N extends QueueName> = Queue<z.input<(typeof QUEUES)[N]['payload']>>;
 
-export function createCatalogQueue<N extends QueueName>(name: N, context: QueueContext): CatalogQueue<N> {
+/** A queue of the catalog; `retry` overrides the catalog's policy (from configuration). */
+export function createCatalogQueue<N extends QueueName>(name: N, context: QueueContext, retry?: RetryPolicy): CatalogQueue<N> {
   const definition = QUEUES[name];
   const queue = new Queue<z.input<(typeof QUEUES)[N]['payload']>>(definition.name, {
     connection: context.connection,
     prefix: context.prefix,
-    defaultJobOptions: jobOptionsOf(definition),
+    defaultJobOptions: jobOptionsOf(retry ? { ...definition, retry } : definition),
   });
   queue.on('error', (error) => context.logger.error('queue error', { queue: definition.name, error: error.message }));
   return queue;
@@ -52,6 +53,8 @@ export function parseJobData<N extends QueueName>(name: N, data: unknown): z.out
 export interface WorkerOptions extends QueueContext {
   /** Jobs processed at once by this worker; default 1. */
   concurrency?: number;
+  /** How long a job is locked by its worker (ms) before it counts as stalled; default BullMQ's 30,000. */
+  lockDurationMs?: number;
 }
 
 export type CatalogProcessor<N extends QueueName, R> = (
@@ -72,6 +75,7 @@ export function createCatalogWorker<N extends QueueName, R>(
     connection: options.connection,
     prefix: options.prefix,
     concurrency: options.concurrency ?? 1,
+    ...(options.lockDurationMs ? { lockDuration: options.lockDurationMs, stalledInterval: options.lockDurationMs } : {}),
   });
   worker.on('error', (error) => options.logger.error('worker error', { queue: definition.name, error: error.message }));
   worker.on('failed', (job, error) => {

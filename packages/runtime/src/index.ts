@@ -1,3 +1,5 @@
 export * from './reachability';
 export * from './graceful-shutdown';
 export * from './run-main';
+export * from './micro-batcher';
+export * from './map-concurrently';

@@ -3,6 +3,7 @@ import { startExecutionInstance, type ExecutionInstance } from '@mc/execution/sr
 import { cloneTestDatabase, type TestDatabase } from './test-database';
 import { deleteRedisPrefix, randomQueuePrefix } from './redis-prefix';
 import { testLogger } from './test-logger';
+import { waitFor } from './wait-for';
 import { TEST_REDIS_URL } from './test-env';
 
 export const TEST_PRODUCER_KEY = 'mc_test_producer_key_0123456789abcdef';
@@ -74,3 +75,15 @@ export async function startExecutionHarness(overrides: Record<string, string> = 
     },
   };
 }
+
+/** Waits until the event reaches one of `statuses` (via the public API) and returns it. */
+export function eventWithStatus(mc: ExecutionHarness, id: string, statuses: string | readonly string[]): Promise<any> {
+  const wanted = typeof statuses === 'string' ? [statuses] : statuses;
+  return waitFor(async () => {
+    const event = await mc.request('GET', `/api/v1/events/${id}`);
+    return wanted.includes(event.body.status) ? event.body : undefined;
+  });
+}
+
+/** Linked, whether or not its delivery has finished yet. */
+export const LINKED = ['pending_delivery', 'sent'] as const;

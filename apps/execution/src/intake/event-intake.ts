@@ -1,4 +1,5 @@
 import type pg from 'pg';
+import { MicroBatcher } from '@mc/runtime';
 import { BATCH_CHUNK_SIZE, coerceError, newEventId, uuidv7, type EventInput, type EventKind, type Logger } from '@mc/domain';
 import { findEventsByExternalIds, insertEvents, type NewEventRow } from './event-store';
 import { dispatchEvents, type EventQueues } from './event-dispatch';
@@ -16,12 +17,6 @@ export interface EventIntakeOptions {
   logger: Logger;
   /** Real-time events stored in one INSERT at most; default 500. */
   maxGroupSize?: number;
-}
-
-interface Waiting {
-  row: NewEventRow;
-  resolve: (accepted: AcceptedEvent) => void;
-  reject: (error: Error) => void;
 }
 
 function toRow(input: EventInput, kind: EventKind, jobId?: string): NewEventRow {
@@ -54,25 +49,14 @@ function toRow(input: EventInput, kind: EventKind, jobId?: string): NewEventRow 
  * and the pending-events reconciler queues it once Redis is back.
  */
 export class EventIntake {
-  private waiting: Waiting[] = [];
-  private flushScheduled = false;
-  private readonly inFlight = new Set<Promise<void>>();
-  private readonly maxGroupSize: number;
+  private readonly realtime: MicroBatcher<NewEventRow, AcceptedEvent>;
 
   constructor(private readonly options: EventIntakeOptions) {
-    this.maxGroupSize = options.maxGroupSize ?? 500;
+    this.realtime = new MicroBatcher((rows) => this.store(rows), { maxSize: options.maxGroupSize ?? 500 });
   }
 
   acceptRealtime(input: EventInput): Promise<AcceptedEvent> {
-    return new Promise<AcceptedEvent>((resolve, reject) => {
-      this.waiting.push({ row: toRow(input, 'rt'), resolve, reject });
-      if (this.waiting.length >= this.maxGroupSize) {
-        this.flush();
-      } else if (!this.flushScheduled) {
-        this.flushScheduled = true;
-        setImmediate(() => this.flush());
-      }
-    });
+    return this.realtime.submit(toRow(input, 'rt'));
   }
 
   /** Stores a whole batch in one statement; ids come back in request order. */
@@ -82,22 +66,8 @@ export class EventIntake {
   }
 
   /** Waits for every accepted event to be stored and queued. */
-  async drain(): Promise<void> {
-    this.flush();
-    await Promise.all([...this.inFlight]);
-  }
-
-  private flush(): void {
-    this.flushScheduled = false;
-    if (this.waiting.length === 0) return;
-    const group = this.waiting;
-    this.waiting = [];
-    const done = this.store(group.map((waiting) => waiting.row)).then(
-      (accepted) => group.forEach((waiting, index) => waiting.resolve(accepted[index] as AcceptedEvent)),
-      (thrown: unknown) => group.forEach((waiting) => waiting.reject(coerceError(thrown))),
-    );
-    this.inFlight.add(done);
-    void done.finally(() => this.inFlight.delete(done));
+  drain(): Promise<void> {
+    return this.realtime.drain();
   }
 
   private async store(rows: NewEventRow[]): Promise<AcceptedEvent[]> {

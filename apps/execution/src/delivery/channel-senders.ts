@@ -1,0 +1,48 @@
+import type { Logger } from '@mc/domain';
+import { startSmtpSink, type SmtpSink } from '@mc/smtp-sink';
+import type { ExecutionEnv } from '../env';
+import type { ChannelSenders } from './channel-sender';
+import { createEmailSender } from './email-sender';
+import { createSmsSender } from './sms-sender';
+
+export interface Transports {
+  senders: ChannelSenders;
+  /** The embedded development SMTP sink, when SMTP_URL is unset. */
+  sink?: SmtpSink;
+  close(): Promise<void>;
+}
+
+/** The email and SMS transports from configuration; without SMTP_URL, mail goes to an embedded sink. */
+export async function openTransports(env: ExecutionEnv, logger: Logger): Promise<Transports> {
+  let sink: SmtpSink | undefined;
+  let smtpUrl = env.SMTP_URL;
+  if (!smtpUrl) {
+    sink = await startSmtpSink({ keep: 1_000 });
+    smtpUrl = sink.url;
+    logger.warn('SMTP_URL is not set: email goes to an embedded development sink and is never delivered', { smtpUrl });
+  }
+  const senders: ChannelSenders = {
+    email: createEmailSender({
+      smtpUrl,
+      from: env.MC_EMAIL_FROM,
+      replyTo: env.MC_EMAIL_REPLY_TO,
+      poolSize: env.SMTP_POOL_SIZE,
+      messageIdDomain: `${env.MC_INSTANCE_NAME}.message-center`,
+    }),
+    sms: createSmsSender({
+      providerUrl: env.SMS_PROVIDER_URL,
+      providerToken: env.SMS_PROVIDER_TOKEN,
+      from: env.SMS_FROM,
+      timeoutMs: env.SMS_TIMEOUT_MS,
+    }),
+  };
+  if (!env.SMS_PROVIDER_URL) logger.warn('SMS_PROVIDER_URL is not set: SMS deliveries will fail');
+  return {
+    senders,
+    sink,
+    async close() {
+      await Promise.all([senders.email.close(), senders.sms.close()]);
+      await sink?.close();
+    },
+  };
+}

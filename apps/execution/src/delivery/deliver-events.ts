@@ -1,0 +1,106 @@
+import type pg from 'pg';
+import { coerceError, isDeliverableAddress, type Logger } from '@mc/domain';
+import { mapConcurrently, type MicroBatcher } from '@mc/runtime';
+import { DeliveryFailure, type ChannelSenders } from './channel-sender';
+import {
+  claimPendingDeliveries,
+  countDeliveriesHeldElsewhere,
+  findActiveSuppressions,
+  suppressAddresses,
+  suppressionAddress,
+  type ClaimedDelivery,
+  type DeliveryOutcome,
+} from './deliveries-store';
+
+export interface DeliveryContext {
+  pool: pg.Pool;
+  senders: ChannelSenders;
+  logger: Logger;
+  /** Records outcomes as they come, grouped per turn of the event loop (see `recordDeliveryOutcomes`). */
+  outcomes: MicroBatcher<DeliveryOutcome, void>;
+  /** Tries per delivery before a transient failure becomes `failed`. */
+  maxAttempts: number;
+  /** How long a claimed delivery is held (ms): longer than a job's sends can take. */
+  leaseMs: number;
+  /** Sends in flight per job. */
+  concurrency: number;
+}
+
+export interface DeliverySummary {
+  sent: number;
+  ignored: number;
+  failed: number;
+  /** Transient failures left `pending` for a later try. */
+  retrying: number;
+  /** Pending deliveries another worker holds (its lease has not ended). */
+  heldElsewhere: number;
+}
+
+/**
+ * Delivers the pending delivery logs of these events: claims them, answers `ignored` without a
+ * send for suppressed or undeliverable addresses, sends the rest over the channel's pooled
+ * transport (grouped by template), and records each outcome as soon as the server answered —
+ * the only window for a duplicate send is a crash between the server's acceptance and that
+ * record. One bad recipient never affects the others. Permanent failures suppress the address.
+ */
+export async function deliverEvents(context: DeliveryContext, eventIds: readonly string[]): Promise<DeliverySummary> {
+  const summary: DeliverySummary = { sent: 0, ignored: 0, failed: 0, retrying: 0, heldElsewhere: 0 };
+  const claimed = await claimPendingDeliveries(context.pool, eventIds, context.leaseMs);
+  // An event has at most one delivery log per channel; fewer claims than events may mean held rows.
+  if (claimed.length < eventIds.length) {
+    summary.heldElsewhere = await countDeliveriesHeldElsewhere(context.pool, eventIds, new Set(claimed.map((delivery) => delivery.deliveryLogId)));
+  }
+  if (claimed.length === 0) return summary;
+
+  const suppressions = await findActiveSuppressions(
+    context.pool,
+    claimed.map((delivery) => ({ channel: delivery.channel, address: delivery.recipient })),
+  );
+  const toSuppress: Array<{ channel: ClaimedDelivery['channel']; address: string; reason: string }> = [];
+  const byTemplate = [...claimed].sort((a, b) => a.templateName.localeCompare(b.templateName));
+
+  await mapConcurrently(byTemplate, context.concurrency, async (delivery) => {
+    const outcome = await deliverOne(context, delivery, suppressions);
+    if (outcome.status === 'failed' && outcome.suppress) {
+      toSuppress.push({ channel: delivery.channel, address: delivery.recipient, reason: outcome.error ?? 'permanent failure' });
+    }
+    await context.outcomes.submit(outcome);
+    summary[outcome.status === 'pending' ? 'retrying' : outcome.status] += 1;
+  });
+  await suppressAddresses(context.pool, toSuppress);
+  return summary;
+}
+
+async function deliverOne(
+  context: DeliveryContext,
+  delivery: ClaimedDelivery,
+  suppressions: Map<string, string>,
+): Promise<DeliveryOutcome & { suppress?: boolean }> {
+  const base = { deliveryLogId: delivery.deliveryLogId, providerMessageId: null };
+  if (!isDeliverableAddress(delivery.channel, delivery.recipient)) {
+    return { ...base, status: 'ignored', attempted: 0, error: `undeliverable ${delivery.channel} address` };
+  }
+  const suppressed = suppressions.get(`${delivery.channel} ${suppressionAddress(delivery.channel, delivery.recipient)}`);
+  if (suppressed !== undefined) return { ...base, status: 'ignored', attempted: 0, error: `suppressed: ${suppressed}` };
+
+  try {
+    const receipt = await context.senders[delivery.channel].send(delivery);
+    return { ...base, status: 'sent', attempted: 1, error: null, providerMessageId: receipt.providerMessageId };
+  } catch (thrown) {
+    const failure = thrown instanceof DeliveryFailure ? thrown : new DeliveryFailure('transient', coerceError(thrown).message);
+    const attempt = delivery.attempts + 1;
+    context.logger.warn('delivery attempt failed', {
+      eventId: delivery.eventId,
+      deliveryLogId: delivery.deliveryLogId,
+      channel: delivery.channel,
+      kind: failure.kind,
+      attempt,
+      error: failure.message,
+    });
+    if (failure.kind === 'transient' && attempt < context.maxAttempts) {
+      return { ...base, status: 'pending', attempted: 1, error: failure.message };
+    }
+    const reason = failure.kind === 'transient' ? `gave up after ${attempt} attempts: ${failure.message}` : failure.message;
+    return { ...base, status: 'failed', attempted: 1, error: reason, suppress: failure.kind === 'permanent' };
+  }
+}

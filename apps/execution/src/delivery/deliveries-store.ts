@@ -1,0 +1,112 @@
+import type pg from 'pg';
+import type { Channel } from '@mc/domain';
+import { unnestColumns } from '@mc/db';
+import type { OutgoingMessage } from './channel-sender';
+
+export interface ClaimedDelivery extends OutgoingMessage {
+  templateName: string;
+  /** Tries made before this one. */
+  attempts: number;
+}
+
+/**
+ * Takes the `pending` delivery logs of these events that nobody holds, for `leaseMs`: while a
+ * worker sends, no other worker (a duplicate job, a retry after a stall) can take the same row.
+ * A crashed worker's rows become claimable again when its lease ends.
+ */
+export async function claimPendingDeliveries(pool: pg.Pool, eventIds: readonly string[], leaseMs: number): Promise<ClaimedDelivery[]> {
+  const { rows } = await pool.query<ClaimedDelivery>(
+    `UPDATE delivery_logs d SET locked_until = now() + make_interval(secs => $2::double precision / 1000)
+     WHERE d.event_id = ANY($1::uuid[]) AND d.status = 'pending' AND (d.locked_until IS NULL OR d.locked_until < now())
+     RETURNING d.id AS "deliveryLogId", d.event_id AS "eventId", d.channel, d.recipient, d.subject, d.html, d.text,
+               d.template_name AS "templateName", d.attempts`,
+    [eventIds, leaseMs],
+  );
+  return rows;
+}
+
+/** Pending delivery logs of these events that another worker holds right now. */
+export async function countDeliveriesHeldElsewhere(pool: pg.Pool, eventIds: readonly string[], claimed: ReadonlySet<string>): Promise<number> {
+  const { rows } = await pool.query<{ id: string }>(
+    `SELECT id FROM delivery_logs WHERE event_id = ANY($1::uuid[]) AND status = 'pending' AND locked_until >= now()`,
+    [eventIds],
+  );
+  return rows.filter((row) => !claimed.has(row.id)).length;
+}
+
+/** Suppression keys are case-insensitive for email (`Ada@Example.com` is `ada@example.com`). */
+export function suppressionAddress(channel: Channel, address: string): string {
+  return channel === 'email' ? address.trim().toLowerCase() : address.trim();
+}
+
+/** The active suppressions among these (channel, address) pairs, keyed `channel address`. */
+export async function findActiveSuppressions(
+  pool: pg.Pool,
+  targets: ReadonlyArray<{ channel: Channel; address: string }>,
+): Promise<Map<string, string>> {
+  if (targets.length === 0) return new Map();
+  const { rows } = await pool.query<{ channel: Channel; address: string; reason: string }>(
+    `SELECT s.channel, s.address, s.reason FROM suppressions s
+     JOIN unnest($1::"Channel"[], $2::text[]) AS t(channel, address) ON s.channel = t.channel AND s.address = t.address
+     WHERE s.expires_at IS NULL OR s.expires_at > now()`,
+    [targets.map((target) => target.channel), targets.map((target) => suppressionAddress(target.channel, target.address))],
+  );
+  return new Map(rows.map((row) => [`${row.channel} ${row.address}`, row.reason]));
+}
+
+/** What happened to one delivery; `pending` means "try again later" (a transient failure). */
+export interface DeliveryOutcome {
+  deliveryLogId: string;
+  status: 'sent' | 'ignored' | 'failed' | 'pending';
+  /** 1 when a send was tried, 0 when none was (suppressed, undeliverable). */
+  attempted: number;
+  error: string | null;
+  providerMessageId: string | null;
+}
+
+/**
+ * Records outcomes in one statement and releases the rows. Conditional on `status = 'pending'`:
+ * an outcome never overwrites a final one.
+ */
+export async function recordDeliveryOutcomes(pool: pg.Pool, outcomes: readonly DeliveryOutcome[]): Promise<void> {
+  if (outcomes.length === 0) return;
+  await pool.query(
+    `UPDATE delivery_logs d
+     SET status = o.status::"DeliveryStatus", attempts = d.attempts + o.attempted, last_error = o.error,
+         provider_message_id = COALESCE(o.provider_message_id, d.provider_message_id),
+         sent_at = CASE WHEN o.status = 'sent' THEN now() ELSE d.sent_at END,
+         locked_until = NULL, updated_at = now()
+     FROM unnest($1::uuid[], $2::text[], $3::int[], $4::text[], $5::text[]) AS o(id, status, attempted, error, provider_message_id)
+     WHERE d.id = o.id AND d.status = 'pending'`,
+    unnestColumns(outcomes, ['deliveryLogId', 'status', 'attempted', 'error', 'providerMessageId']),
+  );
+}
+
+/** Puts addresses on the suppression list (for good), keeping the latest reason. */
+export async function suppressAddresses(
+  pool: pg.Pool,
+  entries: ReadonlyArray<{ channel: Channel; address: string; reason: string }>,
+): Promise<void> {
+  if (entries.length === 0) return;
+  await pool.query(
+    `INSERT INTO suppressions (channel, address, reason)
+     SELECT DISTINCT ON (channel, address) channel, address, reason
+     FROM unnest($1::"Channel"[], $2::text[], $3::text[]) AS t(channel, address, reason)
+     ON CONFLICT (channel, address) DO UPDATE SET reason = EXCLUDED.reason, expires_at = NULL, created_at = now()`,
+    [
+      entries.map((entry) => entry.channel),
+      entries.map((entry) => suppressionAddress(entry.channel, entry.address)),
+      entries.map((entry) => entry.reason),
+    ],
+  );
+}
+
+/** Gives up on the still-pending, unheld delivery logs of these events (their job is out of attempts). */
+export async function failAbandonedDeliveries(pool: pg.Pool, eventIds: readonly string[], reason: string): Promise<number> {
+  const { rowCount } = await pool.query(
+    `UPDATE delivery_logs SET status = 'failed', last_error = $2, locked_until = NULL, updated_at = now()
+     WHERE event_id = ANY($1::uuid[]) AND status = 'pending' AND (locked_until IS NULL OR locked_until < now())`,
+    [eventIds, reason],
+  );
+  return rowCount ?? 0;
+}

@@ -1,0 +1,32 @@
+import { Router } from 'express';
+import { z } from 'zod';
+import { CHANNELS } from '@mc/domain';
+import { jsonBody, parseInput, requireScope, type VerifyToken } from '@mc/http';
+import type { ExecutionPrisma } from '@mc/db';
+import { addSuppression, listSuppressions, listSuppressionsQuerySchema, removeSuppression, suppressionInputSchema } from '../delivery/suppressions';
+
+const channelParam = z.enum(CHANNELS);
+
+/** The suppression list, for the control instance and operators (scope `control`). */
+export function suppressionsRoutes(options: { prisma: ExecutionPrisma; verify: VerifyToken }): Router {
+  const router = Router();
+  const isControl = requireScope(options.verify, 'control');
+
+  router.get('/suppressions', isControl, async (req, res) => {
+    const query = parseInput(listSuppressionsQuerySchema, req.query, 'Invalid query parameters.');
+    res.json({ items: await listSuppressions(options.prisma, query) });
+  });
+
+  router.post('/suppressions', isControl, jsonBody(16 * 1024), async (req, res) => {
+    const input = parseInput(suppressionInputSchema, req.body ?? {}, 'Invalid suppression.');
+    res.status(201).json(await addSuppression(options.prisma, input));
+  });
+
+  router.delete('/suppressions/:channel/:address', isControl, async (req, res) => {
+    const channel = parseInput(channelParam, req.params.channel, 'Unknown channel.');
+    await removeSuppression(options.prisma, channel, String(req.params.address));
+    res.status(204).end();
+  });
+
+  return router;
+}

@@ -1,0 +1,77 @@
+import { DelayedError, UnrecoverableError, type Job } from 'bullmq';
+import { coerceError, type Logger } from '@mc/domain';
+import { linkEvents, type LinkingContext } from './event-linking';
+import { expirePendingEvents } from './event-linking-store';
+import { deliverEvents, type DeliveryContext, type DeliverySummary } from '../delivery/deliver-events';
+import { failAbandonedDeliveries } from '../delivery/deliveries-store';
+
+export interface EventProcessingContext extends LinkingContext {
+  logger: Logger;
+  delivery: DeliveryContext;
+}
+
+export interface EventProcessingResult extends DeliverySummary {
+  linked: number;
+  notTakenIntoAccount: number;
+  expired: number;
+}
+
+/** Thrown when deliveries are left for a later try: BullMQ retries the job with backoff. */
+export class DeliveriesPendingError extends Error {
+  constructor(summary: DeliverySummary) {
+    super(`${summary.retrying} delivery(ies) to retry, ${summary.heldElsewhere} held by another worker`);
+    this.name = 'DeliveriesPendingError';
+  }
+}
+
+/**
+ * One job of `rtEventsProcessing` or `batchEventsProcessing`: link its events to their templates,
+ * then deliver them. Every step is idempotent, so a retry (or a duplicate job) picks up where the
+ * last try stopped: linked events are not linked again, sent deliveries are not sent again.
+ *
+ * - Run before its events' `scheduledAt` (promoted by hand, a clock ahead): delayed until then.
+ * - Deliveries left to retry (transient failures) or held by another worker: the job fails this
+ *   attempt and BullMQ retries it with exponential backoff and jitter.
+ * - Its last attempt failed, or its data can never be processed: its still-pending events become
+ *   `expired` and its unsent deliveries `failed`, with the reason — nothing is left waiting forever.
+ */
+export async function runEventProcessingJob(
+  context: EventProcessingContext,
+  eventIds: readonly string[],
+  job: Job,
+  token: string | undefined,
+): Promise<EventProcessingResult> {
+  const attempt = job.attemptsMade + 1;
+  try {
+    const linking = await linkEvents(context, eventIds, attempt);
+    if (linking.notDue.until && token) {
+      await job.moveToDelayed(linking.notDue.until.getTime(), token);
+      throw new DelayedError();
+    }
+    const delivery = await deliverEvents(context.delivery, eventIds);
+    const result = {
+      linked: linking.linked.length,
+      notTakenIntoAccount: linking.notTakenIntoAccount.length,
+      expired: linking.expired.length,
+      ...delivery,
+    };
+    context.logger.debug('events processed', { queue: job.queueName, jobId: job.id, eventId: eventIds.length === 1 ? eventIds[0] : undefined, ...result });
+    if (delivery.retrying > 0 || delivery.heldElsewhere > 0) throw new DeliveriesPendingError(delivery);
+    return result;
+  } catch (thrown) {
+    if (thrown instanceof DelayedError) throw thrown;
+    const error = coerceError(thrown);
+    const lastAttempt = thrown instanceof UnrecoverableError || attempt >= (job.opts.attempts ?? 1);
+    if (lastAttempt) await giveUp(context, eventIds, job, `processing failed after ${attempt} attempt(s): ${error.message}`);
+    throw error;
+  }
+}
+
+async function giveUp(context: EventProcessingContext, eventIds: readonly string[], job: Job, reason: string): Promise<void> {
+  try {
+    await expirePendingEvents(context.pool, eventIds, reason);
+    await failAbandonedDeliveries(context.pool, eventIds, reason);
+  } catch (thrown) {
+    context.logger.error('could not close the events of a failed job', { queue: job.queueName, jobId: job.id, error: coerceError(thrown).message });
+  }
+}
