@@ -5,3 +5,4 @@ export * from './redis-prefix';
 export * from './test-logger';
 export * from './execution-harness';
 export * from './fixtures';
+export * from './sms-provider';

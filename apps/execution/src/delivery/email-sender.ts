@@ -39,6 +39,8 @@ export function createEmailSender(options: EmailSenderOptions): ChannelSender {
     pool: true,
     maxConnections: options.poolSize ?? 5,
     maxMessages: Infinity,
+    // A lost connection surfaces as a transient failure: our retries count it, back off and log it.
+    maxRequeues: 0,
   } as Parameters<typeof nodemailer.createTransport>[0]);
   let closed = false;
   return {

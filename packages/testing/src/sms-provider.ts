@@ -1,0 +1,52 @@
+import http from 'node:http';
+import type { AddressInfo } from 'node:net';
+
+export interface SmsRequest {
+  to: string;
+  text: string;
+  idempotencyKey: string;
+  headers: http.IncomingHttpHeaders;
+}
+
+/** What the fake provider answers: a status and a JSON body. */
+export type SmsPolicy = (request: SmsRequest) => { status: number; body?: unknown };
+
+export interface SmsProvider {
+  url: string;
+  requests: SmsRequest[];
+  setPolicy(policy: SmsPolicy): void;
+  close(): Promise<void>;
+}
+
+/**
+ * A real HTTP server standing in for the SMS provider (a third party we cannot run): it records
+ * every request and answers as the test's policy says (default: 200 with a message id).
+ */
+export async function startSmsProvider(policy?: SmsPolicy): Promise<SmsProvider> {
+  let current: SmsPolicy = policy ?? ((request) => ({ status: 200, body: { id: `sms-${request.idempotencyKey}` } }));
+  const requests: SmsRequest[] = [];
+  const server = http.createServer((req, res) => {
+    const chunks: Buffer[] = [];
+    req.on('data', (chunk: Buffer) => chunks.push(chunk));
+    req.on('end', () => {
+      const body = JSON.parse(Buffer.concat(chunks).toString('utf8') || '{}');
+      const request: SmsRequest = { to: body.to, text: body.text, idempotencyKey: body.idempotencyKey, headers: req.headers };
+      requests.push(request);
+      const answer = current(request);
+      res.writeHead(answer.status, { 'content-type': 'application/json' }).end(JSON.stringify(answer.body ?? {}));
+    });
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  return {
+    url: `http://127.0.0.1:${(server.address() as AddressInfo).port}/messages`,
+    requests,
+    setPolicy(next) {
+      current = next;
+    },
+    close: () =>
+      new Promise<void>((resolve) => {
+        server.closeAllConnections();
+        server.close(() => resolve());
+      }),
+  };
+}
