@@ -25,6 +25,8 @@ export interface SmtpSinkOptions {
   /** Messages kept in memory, oldest dropped first; default 10,000. */
   keep?: number;
   policy?: RecipientPolicy;
+  /** Waits this long (ms) before accepting each message, like a slow server; default 0. */
+  acceptDelayMs?: number;
 }
 
 export interface SmtpSink {
@@ -59,12 +61,15 @@ export async function startSmtpSink(options: SmtpSinkOptions = {}): Promise<Smtp
   const messages: ReceivedMessage[] = [];
   const listeners = new Set<(message: ReceivedMessage) => void>();
   let receivedCount = 0;
+  const acceptDelayMs = options.acceptDelayMs ?? 0;
 
   const server: SMTPServer = new SMTPServer({
     authOptional: true,
     disabledCommands: ['AUTH', 'STARTTLS'],
     logger: false,
     size: 50 * 1024 * 1024,
+    // On close, clients still connected (a pooled sender that was killed) get 1 s, not 30.
+    closeTimeout: 1_000,
     onRcptTo(address: SMTPServerAddress, session: SMTPServerSession, callback: (error?: Error | null) => void) {
       const verdict = policy(address.address);
       if (verdict === 'accept') return callback();
@@ -91,7 +96,8 @@ export async function startSmtpSink(options: SmtpSinkOptions = {}): Promise<Smtp
         messages.push(message);
         if (messages.length > keep) messages.splice(0, messages.length - keep);
         for (const listener of listeners) listener(message);
-        callback();
+        if (acceptDelayMs > 0) setTimeout(callback, acceptDelayMs);
+        else callback();
       });
     },
   });
