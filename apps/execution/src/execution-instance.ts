@@ -5,7 +5,7 @@ import type { Express } from 'express';
 import { MINUTE, type Logger, type RetryPolicy } from '@mc/domain';
 import { openExecutionDatabase, type ExecutionDatabase } from '@mc/db';
 import { closeRedis, createCatalogQueue, createRedisConnection, type CatalogQueue } from '@mc/queues';
-import { MicroBatcher } from '@mc/runtime';
+import { MicroBatcher, closeInStages } from '@mc/runtime';
 import type { ExecutionEnv } from './env';
 import { createExecutionApp } from './app';
 import { EventIntake } from './intake/event-intake';
@@ -109,9 +109,9 @@ export async function startExecutionInstance(env: ExecutionEnv, logger: Logger):
     rateLimitPerSecond: env.INTAKE_RATE_LIMIT_PER_SECOND,
   });
 
-  const workers =
+  const workflows =
     env.MC_ROLE === 'api'
-      ? []
+      ? undefined
       : await startWorkflows({
           env,
           logger,
@@ -135,23 +135,18 @@ export async function startExecutionInstance(env: ExecutionEnv, logger: Logger):
     port = (server.address() as AddressInfo).port;
   }
 
-  let closing: Promise<void> | undefined;
-  const close = () => {
-    closing ??= (async () => {
-      if (server) {
-        const listening = server;
-        await new Promise<void>((resolve) => listening.close(() => resolve()));
-      }
-      await intake.drain();
-      await Promise.all(workers.map((worker) => worker.close()));
-      await outcomes.drain();
-      await transports.close();
-      await Promise.all(Object.values(queues).map((queue) => queue.close()));
-      await Promise.all([closeRedis(producerRedis), closeRedis(workerRedis)]);
-      await db.close();
-    })();
-    return closing;
-  };
+  const listening = server;
+  const close = closeInStages([
+    () => (listening ? new Promise<void>((resolve) => listening.close(() => resolve())) : undefined),
+    () => intake.drain(),
+    () => workflows?.close(),
+    () => outcomes.drain(),
+    () => transports.close(),
+    ...Object.values(queues).map((queue) => () => queue.close()),
+    () => closeRedis(producerRedis),
+    () => closeRedis(workerRedis),
+    () => db.close(),
+  ]);
 
-  return { db, queues, intake, app, transports, processing, reconciliation, statusSync, server, port, workers, close };
+  return { db, queues, intake, app, transports, processing, reconciliation, statusSync, server, port, workers: workflows?.workers ?? [], close };
 }

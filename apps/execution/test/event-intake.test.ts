@@ -80,6 +80,26 @@ describe('POST /api/v1/events (real-time intake)', () => {
     expect(window.body.errors).toEqual([{ path: 'expiresAt', message: 'must be after scheduledAt' }]);
   });
 
+  it('when a value PostgreSQL cannot store is sent (NUL, deep nesting), then it is a 400 and other requests are unaffected', async () => {
+    const nul = await mc.request('POST', '/api/v1/events', orderEvent({ externalId: 'x\u0000y', ctx: { note: 'a\u0000b' } }));
+    expect(nul.status).toBe(400);
+    expect(nul.body.errors.map((error: { path: string }) => error.path).sort()).toEqual(['ctx', 'externalId']);
+    let deep: Record<string, unknown> = {};
+    for (let level = 0; level < 40; level++) deep = { deep };
+    const nested = await mc.request('POST', '/api/v1/events', orderEvent({ ctx: deep }));
+    expect(nested.status).toBe(400);
+    expect(nested.body.errors).toEqual([expect.objectContaining({ path: 'ctx', message: expect.stringMatching(/nest deeper than 32/) })]);
+
+    // A lone surrogate passes JSON and zod but not PostgreSQL's jsonb: its request alone fails.
+    const [bad, good] = await Promise.all([
+      mc.request('POST', '/api/v1/events', orderEvent({ ctx: { broken: '\ud800' } })),
+      mc.request('POST', '/api/v1/events', orderEvent({ externalId: 'beside-a-bad-one' })),
+    ]);
+    expect(bad.status).toBe(400);
+    expect(bad.body.code).toBe('validation_failed');
+    expect(good.status).toBe(202);
+  });
+
   it('when ctx is larger than 64 KiB, then the answer is 400 on ctx', async () => {
     const answer = await mc.request('POST', '/api/v1/events', orderEvent({ ctx: { blob: 'x'.repeat(70 * 1024) } }));
     expect(answer.status).toBe(400);

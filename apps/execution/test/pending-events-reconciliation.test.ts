@@ -1,4 +1,5 @@
 import { orderEvent, startExecutionHarness, templateVersion, waitFor, TEST_CONTROL_KEY, type ExecutionHarness } from '@mc/testing';
+import { UnrecoverableError, Worker } from 'bullmq';
 import { reconcilePendingEvents } from '@mc/execution/src/workflows/pending-events-reconciliation';
 
 describe('pending-events reconciliation', () => {
@@ -71,5 +72,27 @@ describe('pending-events reconciliation', () => {
     expect(rows[0].status).toBe('pending');
     const { requeued } = await reconcilePendingEvents({ ...mc.instance.reconciliation, graceMs: 0 });
     expect(requeued).toBeGreaterThanOrEqual(1);
+  });
+});
+
+describe('pending-events reconciliation of finished jobs', () => {
+  let mc: ExecutionHarness;
+  beforeAll(async () => {
+    mc = await startExecutionHarness({ MC_ROLE: 'api' });
+  });
+  afterAll(() => mc.close());
+
+  it("when a pending event's job failed for good (a worker stalled twice), then the reconciler queues it again", async () => {
+    const { body } = await mc.request('POST', '/api/v1/events', orderEvent());
+    const failing = new Worker(mc.instance.queues.rt.name, () => Promise.reject(new UnrecoverableError('stalled too often')), {
+      connection: mc.instance.reconciliation.redis,
+      prefix: mc.prefix,
+    });
+    await waitFor(async () => (await mc.instance.queues.rt.getJob(body.id))?.isFailed());
+    await failing.close();
+
+    const { requeued } = await reconcilePendingEvents({ ...mc.instance.reconciliation, graceMs: 0 });
+    expect(requeued).toBeGreaterThanOrEqual(1);
+    expect(await (await mc.instance.queues.rt.getJob(body.id))?.getState()).toBe('waiting');
   });
 });

@@ -51,6 +51,8 @@ export function isTransientInfrastructureError(thrown: unknown): boolean {
     if (code !== undefined) {
       if (NETWORK_CODES.has(code) || PRISMA_UNAVAILABLE.has(code)) return true;
       if (/^(08|53)[0-9A-Z]{3}$/.test(code) || /^57P0[1-3]$/.test(code)) return true;
+      // Deadlock and serialization failure: the same statement succeeds when tried again.
+      if (code === '40P01' || code === '40001') return true;
     }
     const message = isError(error) ? error.message : '';
     if (/Connection is closed|Connection terminated|connect ECONNREFUSED|timeout exceeded when trying to connect|MaxRetriesPerRequest|Stream isn't writeable/i.test(message)) {
@@ -67,6 +69,15 @@ export function isTransientInfrastructureError(thrown: unknown): boolean {
  */
 export function classifyError(thrown: unknown): AppError {
   if (thrown instanceof AppError) return thrown;
+  // SQLSTATE class 22 (data exception): PostgreSQL refused a value the request carried.
+  const code = codeOf(thrown);
+  if (code !== undefined && /^22[0-9A-Z]{3}$/.test(code)) {
+    const detail = isError(thrown) ? thrown.message : 'invalid value';
+    return new AppError('validation_failed', `A value could not be stored: ${detail}`, {
+      cause: thrown,
+      fieldErrors: [{ path: '', message: detail }],
+    });
+  }
   if (isTransientInfrastructureError(thrown)) {
     return new AppError('unavailable', 'A backing service (PostgreSQL or Redis) is unavailable; retry later.', {
       cause: thrown,

@@ -25,9 +25,32 @@ const isoDateTime = z.iso
   .datetime({ offset: true, message: 'must be an ISO-8601 date-time with a time zone, e.g. 2026-12-01T09:00:00Z' })
   .transform((value) => new Date(value));
 
-function ctxBytes(ctx: Record<string, unknown>): number {
-  return Buffer.byteLength(JSON.stringify(ctx), 'utf8');
+/** Nesting deeper than this in `ctx` is refused (PostgreSQL's jsonb and our renderer have limits too). */
+const MAX_CTX_DEPTH = 32;
+
+const serialized = new WeakMap<object, string>();
+
+/** `ctx` as JSON, computed once per object (validation and storage both need it). */
+export function ctxJsonOf(ctx: Record<string, unknown>): string {
+  let json = serialized.get(ctx);
+  if (json === undefined) {
+    json = JSON.stringify(ctx);
+    serialized.set(ctx, json);
+  }
+  return json;
 }
+
+function depthOf(value: unknown, limit: number): number {
+  if (value === null || typeof value !== 'object') return 0;
+  if (limit <= 0) return 1;
+  let deepest = 0;
+  for (const inner of Object.values(value)) deepest = Math.max(deepest, depthOf(inner, limit - 1));
+  return deepest + 1;
+}
+
+/** JSON escapes U+0000 as `\u0000` (after an even run of backslashes); PostgreSQL refuses it in text and jsonb. */
+const JSON_NUL = /(?<!\\)(?:\\\\)*\\u0000/;
+const noNul = (value: string) => !value.includes('\u0000');
 
 /**
  * One event as a producer sends it. Unknown keys are refused so that a typo (`emial`) is a clear
@@ -44,12 +67,19 @@ export const eventInputSchema = z
     channel: z.enum(CHANNELS).default('email'),
     email: emailAddress.optional(),
     mobilePhone: z.string().regex(E164_PATTERN, 'must be an E.164 number, e.g. +33612345678').optional(),
-    externalId: z.string().min(1).max(EVENT_LIMITS.maxExternalIdLength).optional(),
+    externalId: z.string().min(1).max(EVENT_LIMITS.maxExternalIdLength).refine(noNul, 'must not contain NUL characters').optional(),
     ctx: z
       .record(z.string(), z.unknown())
       .default({})
-      .refine((ctx) => ctxBytes(ctx) <= EVENT_LIMITS.maxCtxBytes, {
-        message: `must be at most ${EVENT_LIMITS.maxCtxBytes} bytes as JSON`,
+      .superRefine((ctx, issue) => {
+        const json = ctxJsonOf(ctx);
+        if (Buffer.byteLength(json, 'utf8') > EVENT_LIMITS.maxCtxBytes) {
+          issue.addIssue({ code: 'custom', message: `must be at most ${EVENT_LIMITS.maxCtxBytes} bytes as JSON` });
+        } else if (JSON_NUL.test(json)) {
+          issue.addIssue({ code: 'custom', message: 'must not contain NUL characters' });
+        } else if (depthOf(ctx, MAX_CTX_DEPTH + 1) > MAX_CTX_DEPTH) {
+          issue.addIssue({ code: 'custom', message: `must not nest deeper than ${MAX_CTX_DEPTH} levels` });
+        }
       }),
     scheduledAt: isoDateTime.optional(),
     expiresAt: isoDateTime.optional(),

@@ -1,5 +1,6 @@
 import { Queue, Worker, UnrecoverableError, type Job, type JobsOptions, type Processor } from 'bullmq';
 import type { Redis } from 'ioredis';
+import { throttled } from './redis-connection';
 import type { z } from 'zod';
 import { QUEUES, SECOND, fieldErrorsOf, type Logger, type QueueDefinition, type QueueName, type RetryPolicy } from '@mc/domain';
 
@@ -31,7 +32,8 @@ export function createCatalogQueue<N extends QueueName>(name: N, context: QueueC
     prefix: context.prefix,
     defaultJobOptions: jobOptionsOf(retry ? { ...definition, retry } : definition),
   });
-  queue.on('error', (error) => context.logger.error('queue error', { queue: definition.name, error: error.message }));
+  const logError = throttled((message, meta) => context.logger.error(message, meta));
+  queue.on('error', (error) => logError('queue error', { queue: definition.name, error: error.message }));
   return queue;
 }
 
@@ -77,7 +79,8 @@ export function createCatalogWorker<N extends QueueName, R>(
     concurrency: options.concurrency ?? 1,
     ...(options.lockDurationMs ? { lockDuration: options.lockDurationMs, stalledInterval: options.lockDurationMs } : {}),
   });
-  worker.on('error', (error) => options.logger.error('worker error', { queue: definition.name, error: error.message }));
+  const logError = throttled((message, meta) => options.logger.error(message, meta));
+  worker.on('error', (error) => logError('worker error', { queue: definition.name, error: error.message }));
   worker.on('failed', (job, error) => {
     options.logger.warn('job failed', {
       queue: definition.name,

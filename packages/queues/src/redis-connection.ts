@@ -12,6 +12,25 @@ export interface RedisConnectionOptions {
   role: 'worker' | 'producer';
 }
 
+/**
+ * A log function that writes at most once per `intervalMs` (default 10 s), saying how many it
+ * skipped: an outage makes an error per retry, and one line every few seconds says enough.
+ */
+export function throttled(write: (message: string, meta: Record<string, unknown>) => void, intervalMs = 10_000) {
+  let last = 0;
+  let skipped = 0;
+  return (message: string, meta: Record<string, unknown>) => {
+    const now = Date.now();
+    if (now - last < intervalMs) {
+      skipped += 1;
+      return;
+    }
+    write(message, skipped > 0 ? { ...meta, skippedSimilar: skipped } : meta);
+    last = now;
+    skipped = 0;
+  };
+}
+
 /** One ioredis client, with an error listener (an unhandled 'error' event would crash the process). */
 export function createRedisConnection(options: RedisConnectionOptions): Redis {
   const redis = new Redis(options.redisUrl, {
@@ -20,15 +39,11 @@ export function createRedisConnection(options: RedisConnectionOptions): Redis {
     // Reconnect forever, backing off to 2 s: Redis restarts are expected and survived.
     retryStrategy: (times) => Math.min(times * 100, 2_000),
     connectionName: `message-center-${options.role}`,
+    // A producer (an HTTP request) never waits on a hung Redis for long; the reconciler catches up.
+    ...(options.role === 'producer' ? { commandTimeout: 5_000 } : {}),
   });
-  let lastLogged = 0;
-  redis.on('error', (error: Error) => {
-    // A Redis outage makes an error per retry; one line every 10 s says enough.
-    if (Date.now() - lastLogged > 10_000) {
-      lastLogged = Date.now();
-      options.logger.error('Redis connection error', { error: error.message, redisUrl: redactUrl(options.redisUrl) });
-    }
-  });
+  const logError = throttled((message, meta) => options.logger.error(message, meta));
+  redis.on('error', (error: Error) => logError('Redis connection error', { error: error.message, redisUrl: redactUrl(options.redisUrl) }));
   return redis;
 }
 

@@ -3,3 +3,4 @@ export * from './graceful-shutdown';
 export * from './run-main';
 export * from './micro-batcher';
 export * from './map-concurrently';
+export * from './close-in-stages';

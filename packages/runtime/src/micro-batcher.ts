@@ -1,4 +1,4 @@
-import { coerceError } from '@mc/domain';
+import { coerceError, isError } from '@mc/domain';
 
 export interface MicroBatcherOptions {
   /** Items handed to one `flush` at most; default 500. */
@@ -8,18 +8,18 @@ export interface MicroBatcherOptions {
 /**
  * Group commit: items submitted during one turn of the event loop are handed to `flush`
  * together (or as soon as `maxSize` are waiting), and each submitter gets its own result back.
- * `flush` returns one result per item, in order; if it throws, every item of the group rejects.
+ * `flush` returns one result per item, in order — an `Error` in place of a result rejects that
+ * item alone; if `flush` throws, every item of the group rejects.
  */
 export class MicroBatcher<TItem, TResult> {
   private waiting: Array<{ item: TItem; resolve: (result: TResult) => void; reject: (error: Error) => void }> = [];
+  private readonly flushGroup: (items: TItem[]) => Promise<Array<TResult | Error>>;
   private scheduled = false;
   private readonly inFlight = new Set<Promise<void>>();
   private readonly maxSize: number;
 
-  constructor(
-    private readonly flushGroup: (items: TItem[]) => Promise<TResult[]>,
-    options: MicroBatcherOptions = {},
-  ) {
+  constructor(flushGroup: (items: TItem[]) => Promise<Array<TResult | Error>>, options: MicroBatcherOptions = {}) {
+    this.flushGroup = flushGroup;
     this.maxSize = options.maxSize ?? 500;
   }
 
@@ -47,7 +47,12 @@ export class MicroBatcher<TItem, TResult> {
     const group = this.waiting;
     this.waiting = [];
     const done = this.flushGroup(group.map((entry) => entry.item)).then(
-      (results) => group.forEach((entry, index) => entry.resolve(results[index] as TResult)),
+      (results) =>
+        group.forEach((entry, index) => {
+          const result = results[index];
+          if (isError(result)) entry.reject(result);
+          else entry.resolve(result as TResult);
+        }),
       (thrown: unknown) => group.forEach((entry) => entry.reject(coerceError(thrown))),
     );
     this.inFlight.add(done);

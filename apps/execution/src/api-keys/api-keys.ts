@@ -78,18 +78,28 @@ export interface KeyVerifierOptions {
   cacheMs: number;
 }
 
-/** Verifies bearer keys against the database, with a short cache so intake is not one query more per event. */
+/** Keys remembered at most; the oldest is forgotten first. */
+const MAX_CACHED_KEYS = 10_000;
+
+/**
+ * Verifies bearer keys against the database, with a short cache so intake is not one query more
+ * per event. Only valid keys are cached: a flood of made-up keys cannot push real ones out.
+ */
 export function createKeyVerifier(prisma: ExecutionPrisma, options: KeyVerifierOptions): VerifyToken {
-  const cache = new Map<string, { principal: Principal | undefined; until: number }>();
+  const cache = new Map<string, { principal: Principal; until: number }>();
   return async (token) => {
     const hash = hashApiKey(token);
     const now = Date.now();
     const hit = cache.get(hash);
     if (hit && hit.until > now) return hit.principal;
+    cache.delete(hash);
     const row = await prisma.apiKey.findUnique({ where: { hash }, select: { name: true, scopes: true, revokedAt: true } });
-    const principal = row && !row.revokedAt ? { name: row.name, scopes: new Set(row.scopes) } : undefined;
-    if (cache.size > 10_000) cache.clear();
-    cache.set(hash, { principal, until: now + options.cacheMs });
+    if (!row || row.revokedAt) return undefined;
+    const principal = { name: row.name, scopes: new Set(row.scopes) };
+    if (options.cacheMs > 0) {
+      if (cache.size >= MAX_CACHED_KEYS) cache.delete(cache.keys().next().value as string);
+      cache.set(hash, { principal, until: now + options.cacheMs });
+    }
     return principal;
   };
 }

@@ -1,6 +1,17 @@
 import type pg from 'pg';
 import { MicroBatcher } from '@mc/runtime';
-import { BATCH_CHUNK_SIZE, coerceError, newEventId, uuidv7, type EventInput, type EventKind, type Logger } from '@mc/domain';
+import {
+  BATCH_CHUNK_SIZE,
+  coerceError,
+  ctxJsonOf,
+  isError,
+  isTransientInfrastructureError,
+  newEventId,
+  uuidv7,
+  type EventInput,
+  type EventKind,
+  type Logger,
+} from '@mc/domain';
 import { findEventsByExternalIds, insertEvents, type NewEventRow } from './event-store';
 import { dispatchEvents, type EventQueues } from './event-dispatch';
 
@@ -29,7 +40,7 @@ function toRow(input: EventInput, kind: EventKind, jobId?: string): NewEventRow 
     email: input.email ?? null,
     mobilePhone: input.mobilePhone ?? null,
     externalId: input.externalId ?? null,
-    ctxJson: JSON.stringify(input.ctx),
+    ctxJson: ctxJsonOf(input.ctx),
     scheduledAt: input.scheduledAt ?? null,
     expiresAt: input.expiresAt ?? null,
     jobId: jobId ?? id,
@@ -52,7 +63,7 @@ export class EventIntake {
   private readonly realtime: MicroBatcher<NewEventRow, AcceptedEvent>;
 
   constructor(private readonly options: EventIntakeOptions) {
-    this.realtime = new MicroBatcher((rows) => this.store(rows), { maxSize: options.maxGroupSize ?? 500 });
+    this.realtime = new MicroBatcher((rows) => this.storeGroup(rows), { maxSize: options.maxGroupSize ?? 500 });
   }
 
   acceptRealtime(input: EventInput): Promise<AcceptedEvent> {
@@ -61,8 +72,10 @@ export class EventIntake {
 
   /** Stores a whole batch in one statement; ids come back in request order. */
   async acceptBatch(inputs: readonly EventInput[]): Promise<AcceptedEvent[]> {
-    const rows = chunkBatch(inputs);
-    return this.store(rows);
+    const results = await this.store(chunkBatch(inputs));
+    const failed = results.find(isError);
+    if (failed) throw failed;
+    return results as AcceptedEvent[];
   }
 
   /** Waits for every accepted event to be stored and queued. */
@@ -70,11 +83,27 @@ export class EventIntake {
     return this.realtime.drain();
   }
 
-  private async store(rows: NewEventRow[]): Promise<AcceptedEvent[]> {
+  /**
+   * One statement for the whole group; if PostgreSQL refuses it for a reason that is not passing
+   * (a row it cannot store), each row is tried alone so that only its own request fails.
+   */
+  private async storeGroup(rows: NewEventRow[]): Promise<Array<AcceptedEvent | Error>> {
+    try {
+      return await this.store(rows);
+    } catch (thrown) {
+      if (rows.length === 1 || isTransientInfrastructureError(thrown)) throw thrown;
+      return Promise.all(rows.map((row) => this.store([row]).then((results) => results[0] as AcceptedEvent | Error, coerceError)));
+    }
+  }
+
+  /**
+   * Commit, queue, answer. Once the INSERT has committed, nothing may turn its rows into an
+   * error answer: queueing failures are left to the reconciler, and only the duplicates (whose
+   * existing event must be looked up) can still fail, each on its own.
+   */
+  private async store(rows: NewEventRow[]): Promise<Array<AcceptedEvent | Error>> {
     const { pool, queues, logger } = this.options;
     const inserted = await insertEvents(pool, rows);
-    const duplicates = rows.filter((row) => !inserted.has(row.id)).map((row) => row.externalId as string);
-    const existing = await findEventsByExternalIds(pool, duplicates);
     const fresh = rows.filter((row) => inserted.has(row.id));
     try {
       await dispatchEvents(queues, fresh);
@@ -84,11 +113,16 @@ export class EventIntake {
         error: coerceError(thrown).message,
       });
     }
+    const duplicates = rows.filter((row) => !inserted.has(row.id));
+    let existing: Map<string, { id: string; kind: EventKind }> | Error = new Map();
+    if (duplicates.length > 0) {
+      existing = await findEventsByExternalIds(pool, duplicates.map((row) => row.externalId as string)).catch(coerceError);
+    }
     return rows.map((row) => {
       if (inserted.has(row.id)) return { id: row.id, kind: row.kind, created: true };
+      if (isError(existing)) return existing;
       const found = existing.get(row.externalId as string);
-      if (!found) throw new Error(`event with externalId vanished during intake`);
-      return { id: found.id, kind: found.kind, created: false };
+      return found ? { id: found.id, kind: found.kind, created: false } : new Error('an event with this externalId vanished during intake');
     });
   }
 }

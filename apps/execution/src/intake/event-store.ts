@@ -31,6 +31,8 @@ export async function insertEvents(pool: pg.Pool, rows: readonly NewEventRow[]):
      FROM unnest($1::uuid[], $2::"EventKind"[], $3::text[], $4::"Channel"[], $5::text[], $6::text[], $7::text[],
                  $8::text[], $9::timestamptz[], $10::timestamptz[], $11::text[])
        AS t(id, kind, type, channel, email, mobile_phone, external_id, ctx, scheduled_at, expires_at, job_id)
+     -- One order for every statement: two groups holding the same external ids cannot deadlock.
+     ORDER BY external_id
      ON CONFLICT (external_id) DO NOTHING
      RETURNING id`,
     unnestColumns(rows, [

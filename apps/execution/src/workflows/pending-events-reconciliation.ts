@@ -61,14 +61,32 @@ export async function reconcilePendingEvents(context: ReconciliationContext): Pr
   return { checked, requeued };
 }
 
+/**
+ * The rows whose job is not live: gone from Redis, or finished (failed for good, or completed)
+ * while its event is still pending — a worker that stalled twice, a job that exhausted its
+ * attempts while PostgreSQL was away. A finished real-time job is removed so its id can be reused.
+ */
 async function withoutLiveJob(context: ReconciliationContext, rows: PendingRow[]): Promise<DispatchableEvent[]> {
   const queueOf = (kind: EventKind): CatalogQueue<'rtEventsProcessing'> | CatalogQueue<'batchEventsProcessing'> =>
     kind === 'rt' ? context.queues.rt : context.queues.batch;
-  const jobKeys = [...new Set(rows.map((row) => queueOf(row.kind).toKey(row.job_id)))];
+  const jobs = new Map<string, { queue: CatalogQueue<'rtEventsProcessing'> | CatalogQueue<'batchEventsProcessing'>; jobId: string }>();
+  for (const row of rows) jobs.set(queueOf(row.kind).toKey(row.job_id), { queue: queueOf(row.kind), jobId: row.job_id });
   const pipeline = context.redis.pipeline();
-  for (const key of jobKeys) pipeline.exists(key);
+  for (const [key, { queue, jobId }] of jobs) {
+    pipeline.exists(key);
+    pipeline.zscore(queue.toKey('failed'), jobId);
+    pipeline.zscore(queue.toKey('completed'), jobId);
+  }
   const results = (await pipeline.exec()) ?? [];
-  const live = new Set(jobKeys.filter((_key, index) => results[index]?.[1] === 1));
+  const live = new Set<string>();
+  const finished: Array<{ queue: CatalogQueue<'rtEventsProcessing'> | CatalogQueue<'batchEventsProcessing'>; jobId: string }> = [];
+  [...jobs].forEach(([key, job], index) => {
+    const exists = results[index * 3]?.[1] === 1;
+    const done = results[index * 3 + 1]?.[1] != null || results[index * 3 + 2]?.[1] != null;
+    if (exists && !done) live.add(key);
+    else if (exists) finished.push(job);
+  });
+  await Promise.all(finished.map(({ queue, jobId }) => queue.remove(jobId)));
   return rows
     .filter((row) => !live.has(queueOf(row.kind).toKey(row.job_id)))
     .map((row) => ({ id: row.id, kind: row.kind, type: row.type, jobId: row.job_id, scheduledAt: row.scheduled_at }));

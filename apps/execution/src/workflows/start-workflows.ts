@@ -27,7 +27,16 @@ export interface WorkflowsOptions {
  * The `worker` role: rtEventsProcessing, batchEventsProcessing, and the job schedulers
  * updateEventStatus and pendingEventsReconciliation with their workers.
  */
-export async function startWorkflows(options: WorkflowsOptions): Promise<Worker[]> {
+/** How often each worker process makes sure the job schedulers exist (a Redis that lost its data lost them). */
+const SCHEDULER_CHECK_EVERY_MS = 30_000;
+
+export interface Workflows {
+  workers: Worker[];
+  /** Closes the workers (letting current jobs finish) and stops the scheduler checks. */
+  close(): Promise<void>;
+}
+
+export async function startWorkflows(options: WorkflowsOptions): Promise<Workflows> {
   const { env, logger, redis } = options;
   const base: WorkerOptions = { connection: redis, prefix: env.MC_QUEUE_PREFIX, logger, lockDurationMs: env.JOB_LOCK_MS };
   const ensureSchedulers = () =>
@@ -41,9 +50,20 @@ export async function startWorkflows(options: WorkflowsOptions): Promise<Worker[
     await startPendingEventsReconciliation(options.reconciliation, options.schedulerQueues.reconciliation, env.RECONCILE_EVERY_MS, base),
     await startUpdateEventStatus(options.statusSync, options.schedulerQueues.updateEventStatus, env.STATUS_SYNC_EVERY_MS, base),
   ];
-  // A Redis that restarted without its data lost the job schedulers too: put them back on reconnect.
-  redis.on('ready', () => {
+  // A Redis that restarted without its data lost the job schedulers too: put them back on
+  // reconnect, and check every 30 s (a flush without a reconnect, a reconnect that raced).
+  const restore = () => {
     ensureSchedulers().catch((thrown: unknown) => logger.warn('could not restore the job schedulers', { error: coerceError(thrown).message }));
-  });
-  return workers;
+  };
+  redis.on('ready', restore);
+  const timer = setInterval(restore, SCHEDULER_CHECK_EVERY_MS);
+  timer.unref();
+  return {
+    workers,
+    async close() {
+      clearInterval(timer);
+      redis.off('ready', restore);
+      await Promise.all(workers.map((worker) => worker.close()));
+    },
+  };
 }
