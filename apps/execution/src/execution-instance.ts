@@ -11,6 +11,7 @@ import { createExecutionApp } from './app';
 import { EventIntake } from './intake/event-intake';
 import type { EventQueues } from './intake/event-dispatch';
 import { TemplateRenderer } from './templates/template-renderer';
+import { TemplateVersionCache } from './templates/published-templates';
 import { createKeyVerifier, ensureBootstrapKey } from './api-keys/api-keys';
 import { openTransports, type Transports } from './delivery/channel-senders';
 import { recordDeliveryOutcomes, type DeliveryOutcome } from './delivery/deliveries-store';
@@ -75,6 +76,8 @@ export async function startExecutionInstance(env: ExecutionEnv, logger: Logger):
   const processing: EventProcessingContext = {
     pool: db.pool,
     renderer,
+    templates: new TemplateVersionCache(db.pool),
+    leaseMs: env.DELIVERY_LEASE_MS,
     logger,
     delivery: {
       pool: db.pool,

@@ -2,15 +2,7 @@ import type pg from 'pg';
 import { coerceError, isDeliverableAddress, type Logger } from '@mc/domain';
 import { mapConcurrently, type MicroBatcher } from '@mc/runtime';
 import { DeliveryFailure, type ChannelSenders } from './channel-sender';
-import {
-  claimPendingDeliveries,
-  countDeliveriesHeldElsewhere,
-  findActiveSuppressions,
-  suppressAddresses,
-  suppressionAddress,
-  type ClaimedDelivery,
-  type DeliveryOutcome,
-} from './deliveries-store';
+import { claimPendingDeliveries, countDeliveriesHeldElsewhere, suppressAddresses, type ClaimedDelivery, type DeliveryOutcome } from './deliveries-store';
 
 export interface DeliveryContext {
   pool: pg.Pool;
@@ -43,24 +35,32 @@ export interface DeliverySummary {
  * the only window for a duplicate send is a crash between the server's acceptance and that
  * record. One bad recipient never affects the others. Permanent failures suppress the address.
  */
-export async function deliverEvents(context: DeliveryContext, eventIds: readonly string[]): Promise<DeliverySummary> {
+export async function deliverEvents(
+  context: DeliveryContext,
+  eventIds: readonly string[],
+  alreadyClaimed: readonly ClaimedDelivery[] = [],
+): Promise<DeliverySummary> {
   const summary: DeliverySummary = { sent: 0, ignored: 0, failed: 0, retrying: 0, heldElsewhere: 0 };
-  const claimed = await claimPendingDeliveries(context.pool, eventIds, context.leaseMs);
-  // An event has at most one delivery log per channel; fewer claims than events may mean held rows.
-  if (claimed.length < eventIds.length) {
-    summary.heldElsewhere = await countDeliveriesHeldElsewhere(context.pool, eventIds, new Set(claimed.map((delivery) => delivery.deliveryLogId)));
+  // Linking just created and claimed the deliveries of most events; only the others (a retry,
+  // a duplicate job) are looked for.
+  const claimed = [...alreadyClaimed];
+  const covered = new Set(alreadyClaimed.map((delivery) => delivery.eventId));
+  const others = eventIds.filter((id) => !covered.has(id));
+  if (others.length > 0) {
+    const more = await claimPendingDeliveries(context.pool, others, context.leaseMs);
+    claimed.push(...more);
+    // An event has at most one delivery log per channel; fewer claims than events may mean held rows.
+    if (more.length < others.length) {
+      summary.heldElsewhere = await countDeliveriesHeldElsewhere(context.pool, others, new Set(more.map((delivery) => delivery.deliveryLogId)));
+    }
   }
   if (claimed.length === 0) return summary;
 
-  const suppressions = await findActiveSuppressions(
-    context.pool,
-    claimed.map((delivery) => ({ channel: delivery.channel, address: delivery.recipient })),
-  );
   const toSuppress: Array<{ channel: ClaimedDelivery['channel']; address: string; reason: string }> = [];
   const byTemplate = [...claimed].sort((a, b) => a.templateName.localeCompare(b.templateName));
 
   await mapConcurrently(byTemplate, context.concurrency, async (delivery) => {
-    const outcome = await deliverOne(context, delivery, suppressions);
+    const outcome = await deliverOne(context, delivery);
     if (outcome.status === 'failed' && outcome.suppress) {
       toSuppress.push({ channel: delivery.channel, address: delivery.recipient, reason: outcome.error ?? 'permanent failure' });
     }
@@ -71,17 +71,12 @@ export async function deliverEvents(context: DeliveryContext, eventIds: readonly
   return summary;
 }
 
-async function deliverOne(
-  context: DeliveryContext,
-  delivery: ClaimedDelivery,
-  suppressions: Map<string, string>,
-): Promise<DeliveryOutcome & { suppress?: boolean }> {
+async function deliverOne(context: DeliveryContext, delivery: ClaimedDelivery): Promise<DeliveryOutcome & { suppress?: boolean }> {
   const base = { deliveryLogId: delivery.deliveryLogId, providerMessageId: null };
   if (!isDeliverableAddress(delivery.channel, delivery.recipient)) {
     return { ...base, status: 'ignored', attempted: 0, error: `undeliverable ${delivery.channel} address` };
   }
-  const suppressed = suppressions.get(`${delivery.channel} ${suppressionAddress(delivery.channel, delivery.recipient)}`);
-  if (suppressed !== undefined) return { ...base, status: 'ignored', attempted: 0, error: `suppressed: ${suppressed}` };
+  if (delivery.suppressedBecause !== null) return { ...base, status: 'ignored', attempted: 0, error: `suppressed: ${delivery.suppressedBecause}` };
 
   try {
     const receipt = await context.senders[delivery.channel].send(delivery);

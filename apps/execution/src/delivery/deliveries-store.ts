@@ -7,7 +7,20 @@ export interface ClaimedDelivery extends OutgoingMessage {
   templateName: string;
   /** Tries made before this one. */
   attempts: number;
+  /** The reason of an active suppression of the recipient, if any. */
+  suppressedBecause: string | null;
 }
+
+/**
+ * What a claim returns of a delivery-log row `d`, its active suppression included (email
+ * addresses compared lowercased, as `suppressionAddress` stores them): no extra round trip.
+ */
+export const CLAIMED_DELIVERY_COLUMNS = `id AS "deliveryLogId", event_id AS "eventId", channel, recipient, subject, html, text,
+  template_name AS "templateName", attempts,
+  (SELECT s.reason FROM suppressions s
+   WHERE s.channel = delivery_logs.channel
+     AND s.address = CASE WHEN delivery_logs.channel = 'email' THEN lower(btrim(delivery_logs.recipient)) ELSE btrim(delivery_logs.recipient) END
+     AND (s.expires_at IS NULL OR s.expires_at > now())) AS "suppressedBecause"`;
 
 /**
  * Takes the `pending` delivery logs of these events that nobody holds, for `leaseMs`: while a
@@ -16,10 +29,9 @@ export interface ClaimedDelivery extends OutgoingMessage {
  */
 export async function claimPendingDeliveries(pool: pg.Pool, eventIds: readonly string[], leaseMs: number): Promise<ClaimedDelivery[]> {
   const { rows } = await pool.query<ClaimedDelivery>(
-    `UPDATE delivery_logs d SET locked_until = now() + make_interval(secs => $2::double precision / 1000)
-     WHERE d.event_id = ANY($1::uuid[]) AND d.status = 'pending' AND (d.locked_until IS NULL OR d.locked_until < now())
-     RETURNING d.id AS "deliveryLogId", d.event_id AS "eventId", d.channel, d.recipient, d.subject, d.html, d.text,
-               d.template_name AS "templateName", d.attempts`,
+    `UPDATE delivery_logs SET locked_until = now() + make_interval(secs => $2::double precision / 1000)
+     WHERE event_id = ANY($1::uuid[]) AND status = 'pending' AND (locked_until IS NULL OR locked_until < now())
+     RETURNING ${CLAIMED_DELIVERY_COLUMNS}`,
     [eventIds, leaseMs],
   );
   return rows;
@@ -37,21 +49,6 @@ export async function countDeliveriesHeldElsewhere(pool: pg.Pool, eventIds: read
 /** Suppression keys are case-insensitive for email (`Ada@Example.com` is `ada@example.com`). */
 export function suppressionAddress(channel: Channel, address: string): string {
   return channel === 'email' ? address.trim().toLowerCase() : address.trim();
-}
-
-/** The active suppressions among these (channel, address) pairs, keyed `channel address`. */
-export async function findActiveSuppressions(
-  pool: pg.Pool,
-  targets: ReadonlyArray<{ channel: Channel; address: string }>,
-): Promise<Map<string, string>> {
-  if (targets.length === 0) return new Map();
-  const { rows } = await pool.query<{ channel: Channel; address: string; reason: string }>(
-    `SELECT s.channel, s.address, s.reason FROM suppressions s
-     JOIN unnest($1::"Channel"[], $2::text[]) AS t(channel, address) ON s.channel = t.channel AND s.address = t.address
-     WHERE s.expires_at IS NULL OR s.expires_at > now()`,
-    [targets.map((target) => target.channel), targets.map((target) => suppressionAddress(target.channel, target.address))],
-  );
-  return new Map(rows.map((row) => [`${row.channel} ${row.address}`, row.reason]));
 }
 
 /** What happened to one delivery; `pending` means "try again later" (a transient failure). */

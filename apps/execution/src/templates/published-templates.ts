@@ -63,44 +63,38 @@ export function listPublishedTemplates(prisma: ExecutionPrisma): Promise<Publish
   return prisma.publishedTemplate.findMany({ orderBy: { name: 'asc' } });
 }
 
-/** The published templates for these (event type, channel) pairs, in one query. */
-export async function findTemplatesFor(
-  pool: pg.Pool,
-  pairs: ReadonlyArray<{ type: string; channel: Channel }>,
-): Promise<Map<string, PublishedTemplate>> {
-  if (pairs.length === 0) return new Map();
-  const { rows } = await pool.query<{
-    name: string;
-    version: number;
-    event_type: string;
-    channel: Channel;
-    subject: string;
-    html: string;
-    text: string;
-    published_at: Date;
-  }>(
-    `SELECT name, version, event_type, channel, subject, html, text, published_at
-     FROM published_templates
-     WHERE (event_type, channel) IN (SELECT * FROM unnest($1::text[], $2::"Channel"[]))`,
-    [pairs.map((pair) => pair.type), pairs.map((pair) => pair.channel)],
-  );
-  return new Map(
-    rows.map((row) => [
-      templateKey(row.event_type, row.channel),
-      {
-        name: row.name,
-        version: row.version,
-        eventType: row.event_type,
-        channel: row.channel,
-        subject: row.subject,
-        html: row.html,
-        text: row.text,
-        publishedAt: row.published_at,
-      },
-    ]),
-  );
+/**
+ * Published versions by name, with a process-wide cache: a (name, version) never changes, so a
+ * cached one never goes stale. Only versions not seen yet cost a query.
+ */
+export class TemplateVersionCache {
+  private readonly versions = new Map<string, TemplateVersion>();
+
+  constructor(private readonly pool: pg.Pool) {}
+
+  /** The versions asked for; a newer one where it replaced the one asked for in the meantime. */
+  async get(refs: ReadonlyArray<{ name: string; version: number }>): Promise<Map<string, TemplateVersion>> {
+    const found = new Map<string, TemplateVersion>();
+    const missing = new Set<string>();
+    for (const ref of refs) {
+      const cached = this.versions.get(versionKey(ref.name, ref.version));
+      if (cached) found.set(ref.name, cached);
+      else missing.add(ref.name);
+    }
+    if (missing.size > 0) {
+      const { rows } = await this.pool.query<TemplateVersion>('SELECT name, version, subject, html, text FROM published_templates WHERE name = ANY($1::text[])', [
+        [...missing],
+      ]);
+      for (const row of rows) {
+        if (this.versions.size >= 1_000) this.versions.clear();
+        this.versions.set(versionKey(row.name, row.version), row);
+        found.set(row.name, row);
+      }
+    }
+    return found;
+  }
 }
 
-export function templateKey(type: string, channel: Channel): string {
-  return `${type}\u0000${channel}`;
+function versionKey(name: string, version: number): string {
+  return `${name}@${version}`;
 }

@@ -1,6 +1,7 @@
 import type pg from 'pg';
 import type { Channel, EventKind } from '@mc/domain';
 import { unnestColumns } from '@mc/db';
+import { CLAIMED_DELIVERY_COLUMNS, type ClaimedDelivery } from '../delivery/deliveries-store';
 
 /** The columns linking needs of a pending event. */
 export interface PendingEvent {
@@ -17,15 +18,40 @@ export interface PendingEvent {
   createdAt: Date;
 }
 
-/** `pending → expired` for those of `ids` whose `expiresAt` has passed. */
-export async function expireOverdueEvents(pool: pg.Pool, ids: readonly string[], reason: string): Promise<string[]> {
-  const { rows } = await pool.query<{ id: string }>(
-    `UPDATE events SET status = 'expired', status_reason = $2, updated_at = now()
-     WHERE id = ANY($1::uuid[]) AND status = 'pending' AND expires_at <= now()
-     RETURNING id`,
-    [ids, reason],
+/** A pending event as linking reads it, with the published template of its (type, channel), if any. */
+export interface EventToLink extends PendingEvent {
+  templateName: string | null;
+  templateVersion: number | null;
+}
+
+/**
+ * In one statement: `pending → expired` for those of `ids` whose `expiresAt` has passed, and the
+ * other pending ones with a reference to their published template (its body comes from the
+ * renderer's cache of immutable versions).
+ */
+export async function loadEventsToLink(pool: pg.Pool, ids: readonly string[], expiredReason: string): Promise<{ expired: string[]; pending: EventToLink[] }> {
+  const { rows } = await pool.query<EventToLink & { expired: boolean }>(
+    `WITH expired AS (
+       UPDATE events SET status = 'expired', status_reason = $2, updated_at = now()
+       WHERE id = ANY($1::uuid[]) AND status = 'pending' AND expires_at <= now()
+       RETURNING id
+     )
+     SELECT e.id, e.kind, e.type, e.channel, e.email, e.mobile_phone AS "mobilePhone", e.external_id AS "externalId", e.ctx,
+            e.scheduled_at AS "scheduledAt", e.expires_at AS "expiresAt", e.created_at AS "createdAt",
+            t.name AS "templateName", t.version AS "templateVersion", false AS expired
+     FROM events e LEFT JOIN published_templates t ON t.event_type = e.type AND t.channel = e.channel
+     WHERE e.id = ANY($1::uuid[]) AND e.status = 'pending' AND e.id NOT IN (SELECT id FROM expired)
+     UNION ALL
+     SELECT id, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, true FROM expired`,
+    [ids, expiredReason],
   );
-  return rows.map((row) => row.id);
+  const expired: string[] = [];
+  const pending: EventToLink[] = [];
+  for (const { expired: isExpired, ...row } of rows) {
+    if (isExpired) expired.push(row.id);
+    else pending.push(row);
+  }
+  return { expired, pending };
 }
 
 /** `pending → expired` for all of `ids` still pending (the job gave up on them). */
@@ -36,16 +62,6 @@ export async function expirePendingEvents(pool: pg.Pool, ids: readonly string[],
     [ids, reason],
   );
   return rowCount ?? 0;
-}
-
-export async function loadPendingEvents(pool: pg.Pool, ids: readonly string[]): Promise<PendingEvent[]> {
-  const { rows } = await pool.query<PendingEvent>(
-    `SELECT id, kind, type, channel, email, mobile_phone AS "mobilePhone", external_id AS "externalId", ctx,
-            scheduled_at AS "scheduledAt", expires_at AS "expiresAt", created_at AS "createdAt"
-     FROM events WHERE id = ANY($1::uuid[]) AND status = 'pending'`,
-    [ids],
-  );
-  return rows;
 }
 
 /** `pending → not_taken_into_account`, one reason per event. */
@@ -76,11 +92,17 @@ export interface LinkedDelivery {
 /**
  * `pending → pending_delivery` and the delivery-log row, in one statement (so one transaction):
  * an event is linked together with its delivery log or not at all, and only if it was still
- * `pending` — a duplicate job links nothing twice. Returns the ids of the events it linked.
+ * `pending` — a duplicate job links nothing twice. The new delivery logs come back already
+ * claimed for `leaseMs` by this worker, with their suppression if any, ready to send.
  */
-export async function linkEventsToDeliveries(pool: pg.Pool, deliveries: readonly LinkedDelivery[], attempt: number): Promise<string[]> {
+export async function linkEventsToDeliveries(
+  pool: pg.Pool,
+  deliveries: readonly LinkedDelivery[],
+  attempt: number,
+  leaseMs: number,
+): Promise<ClaimedDelivery[]> {
   if (deliveries.length === 0) return [];
-  const { rows } = await pool.query<{ event_id: string }>(
+  const { rows } = await pool.query<ClaimedDelivery>(
     `WITH d AS (
        SELECT * FROM unnest($1::uuid[], $2::uuid[], $3::"Channel"[], $4::text[], $5::text[], $6::int[], $7::text[], $8::text[], $9::text[])
          AS d(id, event_id, channel, recipient, template_name, template_version, subject, html, text)
@@ -92,11 +114,12 @@ export async function linkEventsToDeliveries(pool: pg.Pool, deliveries: readonly
        WHERE e.id = d.event_id AND e.status = 'pending'
        RETURNING e.id
      )
-     INSERT INTO delivery_logs (id, event_id, channel, recipient, template_name, template_version, subject, html, text)
-     SELECT d.id, d.event_id, d.channel, d.recipient, d.template_name, d.template_version, d.subject, d.html, d.text
+     INSERT INTO delivery_logs (id, event_id, channel, recipient, template_name, template_version, subject, html, text, locked_until)
+     SELECT d.id, d.event_id, d.channel, d.recipient, d.template_name, d.template_version, d.subject, d.html, d.text,
+            now() + make_interval(secs => $11::double precision / 1000)
      FROM d JOIN linked ON linked.id = d.event_id
      ON CONFLICT (event_id, channel) DO NOTHING
-     RETURNING event_id`,
+     RETURNING ${CLAIMED_DELIVERY_COLUMNS}`,
     [
       ...unnestColumns(deliveries, [
         'deliveryLogId',
@@ -110,7 +133,8 @@ export async function linkEventsToDeliveries(pool: pg.Pool, deliveries: readonly
         'text',
       ]),
       attempt,
+      leaseMs,
     ],
   );
-  return rows.map((row) => row.event_id);
+  return rows;
 }

@@ -1,23 +1,21 @@
 import type pg from 'pg';
 import { coerceError, newDeliveryLogId } from '@mc/domain';
-import type { TemplateRenderer } from '../templates/template-renderer';
-import { findTemplatesFor, templateKey } from '../templates/published-templates';
-import {
-  expireOverdueEvents,
-  linkEventsToDeliveries,
-  loadPendingEvents,
-  markNotTakenIntoAccount,
-  type LinkedDelivery,
-  type PendingEvent,
-} from './event-linking-store';
+import type { TemplateRenderer, TemplateVersion } from '../templates/template-renderer';
+import type { TemplateVersionCache } from '../templates/published-templates';
+import type { ClaimedDelivery } from '../delivery/deliveries-store';
+import { linkEventsToDeliveries, loadEventsToLink, markNotTakenIntoAccount, type EventToLink, type LinkedDelivery, type PendingEvent } from './event-linking-store';
 
 export interface LinkingContext {
   pool: pg.Pool;
   renderer: TemplateRenderer;
+  templates: TemplateVersionCache;
+  /** How long the delivery logs created by linking are held by this worker (ms). */
+  leaseMs: number;
 }
 
 export interface LinkingOutcome {
-  linked: string[];
+  /** The delivery logs created, already claimed by this worker. */
+  linked: ClaimedDelivery[];
   notTakenIntoAccount: string[];
   expired: string[];
   /** Events whose `scheduledAt` is still ahead, and the latest such time: not processed yet. */
@@ -42,7 +40,8 @@ function renderScope(event: PendingEvent): Record<string, unknown> {
 
 /**
  * The heart of `rtEventsProcessing` and `batchEventsProcessing`: links pending events to the
- * published template of their (type, channel), set-based for any number of events.
+ * published template of their (type, channel), set-based for any number of events, in two
+ * statements whatever their number.
  *
  * - `expiresAt` passed → `expired`;
  * - `scheduledAt` ahead → left `pending` and reported in `notDue`;
@@ -53,10 +52,9 @@ function renderScope(event: PendingEvent): Record<string, unknown> {
  */
 export async function linkEvents(context: LinkingContext, ids: readonly string[], attempt = 1, now = new Date()): Promise<LinkingOutcome> {
   const { pool, renderer } = context;
-  const expired = await expireOverdueEvents(pool, ids, 'expired before a template could be linked');
-  const pending = await loadPendingEvents(pool, ids);
+  const { expired, pending } = await loadEventsToLink(pool, ids, 'expired before a template could be linked');
 
-  const due: PendingEvent[] = [];
+  const due: EventToLink[] = [];
   const notDue: LinkingOutcome['notDue'] = { ids: [], until: null };
   for (const event of pending) {
     if (event.scheduledAt && event.scheduledAt > now) {
@@ -67,14 +65,14 @@ export async function linkEvents(context: LinkingContext, ids: readonly string[]
     }
   }
 
-  const pairs = new Map(due.map((event) => [templateKey(event.type, event.channel), { type: event.type, channel: event.channel }]));
-  const templates = await findTemplatesFor(pool, [...pairs.values()]);
+  const refs = due.flatMap((event) => (event.templateName !== null && event.templateVersion !== null ? [{ name: event.templateName, version: event.templateVersion }] : []));
+  const templates = refs.length > 0 ? await context.templates.get(refs) : new Map<string, TemplateVersion>();
 
   const rejections: Array<{ id: string; reason: string }> = [];
   const deliveries: LinkedDelivery[] = [];
   await Promise.all(
     due.map(async (event) => {
-      const template = templates.get(templateKey(event.type, event.channel));
+      const template = event.templateName === null ? undefined : templates.get(event.templateName);
       if (!template) {
         rejections.push({ id: event.id, reason: `no published template for event type "${event.type}" on channel ${event.channel}` });
         return;
@@ -100,6 +98,6 @@ export async function linkEvents(context: LinkingContext, ids: readonly string[]
   );
 
   await markNotTakenIntoAccount(pool, rejections);
-  const linked = await linkEventsToDeliveries(pool, deliveries, attempt);
+  const linked = await linkEventsToDeliveries(pool, deliveries, attempt, context.leaseMs);
   return { linked, notTakenIntoAccount: rejections.map((rejection) => rejection.id), expired, notDue };
 }
