@@ -7,8 +7,9 @@
  *   baseline  a bare Express app: `express.json()`, `eventInputSchema`, one `queue.add` on a
  *             BullMQ queue, 202. No database, no auth: what intake would cost without durability.
  *
- * Tells the parent `{ ready: true, port }` over IPC once listening; answers the message `cpu` with
- * its `process.cpuUsage()`; closes on the message `close`.
+ * `bench/e2e-bench.ts` runs `ours` too, with role `all` (intake and workers in one process).
+ *
+ * Speaks the child protocol of `bench-child.ts` (ready, cpu, clock, close).
  */
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -17,15 +18,9 @@ import { createLogger, eventInputSchema, newEventId, type Logger } from '@mc/dom
 import { closeRedis, createCatalogQueue, createRedisConnection } from '@mc/queues';
 import { readExecutionEnv } from '@mc/execution/src/env';
 import { startExecutionInstance } from '@mc/execution/src/execution-instance';
+import { serveChild, type RunningChild as Running } from './bench-child';
 
 export type BenchServerMode = 'ours' | 'baseline';
-
-export type BenchServerMessage = { ready: true; port: number } | { failed: string } | { cpu: NodeJS.CpuUsage };
-
-interface Running {
-  port: number;
-  close(): Promise<void>;
-}
 
 async function startOurs(logger: Logger): Promise<Running> {
   const instance = await startExecutionInstance(readExecutionEnv(process.env), logger);
@@ -72,36 +67,10 @@ async function startBaseline(logger: Logger): Promise<Running> {
   };
 }
 
-async function main(): Promise<void> {
-  const mode = process.argv[2] as BenchServerMode | undefined;
-  const send = (message: BenchServerMessage) => process.send?.(message);
-  const logger = createLogger({ service: `bench-${mode ?? 'server'}`, level: 'error', format: 'json' });
-  let running: Running;
-  try {
-    if (mode === 'ours') running = await startOurs(logger);
-    else if (mode === 'baseline') running = await startBaseline(logger);
-    else throw new Error(`unknown mode ${String(mode)} (ours | baseline)`);
-  } catch (thrown) {
-    send({ failed: thrown instanceof Error ? (thrown.stack ?? thrown.message) : String(thrown) });
-    process.exit(1);
-  }
-  process.on('message', (message) => {
-    if (message === 'cpu') {
-      send({ cpu: process.cpuUsage() });
-      return;
-    }
-    if (message !== 'close') return;
-    running.close().then(
-      () => process.exit(0),
-      (thrown: unknown) => {
-        console.error('bench server: close failed', thrown);
-        process.exit(1);
-      },
-    );
-  });
-  // The parent died without saying goodbye: do not linger.
-  process.on('disconnect', () => process.exit(0));
-  send({ ready: true, port: running.port });
-}
-
-void main();
+const mode = process.argv[2] as BenchServerMode | undefined;
+const logger = createLogger({ service: `bench-${mode ?? 'server'}`, level: 'error', format: 'json' });
+void serveChild(() => {
+  if (mode === 'ours') return startOurs(logger);
+  if (mode === 'baseline') return startBaseline(logger);
+  throw new Error(`unknown mode ${String(mode)} (ours | baseline)`);
+});

@@ -29,7 +29,6 @@
  *   BENCH_POSTGRES_URL       maintenance database URL (default postgresql://postgres@127.0.0.1:5432/postgres)
  *   REDIS_URL                default redis://127.0.0.1:6379
  */
-import { fork, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import os from 'node:os';
 import path from 'node:path';
@@ -38,18 +37,29 @@ import { Redis } from 'ioredis';
 import pg from 'pg';
 import { BATCH_CHUNK_SIZE, uuidv7 } from '@mc/domain';
 import { EXECUTION_MIGRATIONS_DIR, createDatabaseIfMissing, dropDatabaseIfExists, migrate } from '@mc/db';
-import type { BenchServerMessage, BenchServerMode } from './intake-bench-server';
+import type { BenchServerMode } from './intake-bench-server';
+import {
+  checkMachineIdle,
+  cpuSnapshot,
+  databaseUrl as databaseUrlOn,
+  deleteRedisPrefix,
+  describeCounters,
+  describeCpu,
+  describeMachine,
+  fmt,
+  intKnob,
+  killChildren,
+  log,
+  readCounters as readCountersFrom,
+  startChild,
+  timed,
+  type ChildServer,
+  type CounterSource,
+  type CpuUse,
+} from './bench-support';
 
 // ---------------------------------------------------------------------------------------------
 // Configuration
-
-function intKnob(name: string, fallback: number, min = 1): number {
-  const raw = process.env[name];
-  if (raw === undefined || raw === '') return fallback;
-  const value = Number(raw);
-  if (!Number.isInteger(value) || value < min) throw new Error(`${name} must be an integer ≥ ${min}, got "${raw}"`);
-  return value;
-}
 
 const knobs = {
   durationS: intKnob('BENCH_DURATION_S', 10),
@@ -73,176 +83,26 @@ const GOALS = {
 const API_KEY = `mc_bench_${randomBytes(24).toString('hex')}`;
 const RUN_ID = randomBytes(5).toString('hex');
 
-function databaseUrl(name: string): string {
-  const url = new URL(knobs.postgresUrl);
-  url.pathname = `/${name}`;
-  return url.toString();
-}
+const databaseUrl = (name: string) => databaseUrlOn(knobs.postgresUrl, name);
 
 // ---------------------------------------------------------------------------------------------
-// Helpers: child servers, Redis cleanup, formatting
-
-interface ChildServer {
-  port: number;
-  child: ChildProcess;
-  /** The server process's `process.cpuUsage()`. */
-  cpu(): Promise<NodeJS.CpuUsage>;
-  close(): Promise<void>;
-}
-
-const children = new Set<ChildProcess>();
+// Helpers (the shared ones are in bench-support.ts)
 
 function startServer(mode: BenchServerMode, env: Record<string, string>): Promise<ChildServer> {
-  const execArgv = [...process.execArgv];
-  if (knobs.cpuProfDir) execArgv.push('--cpu-prof', `--cpu-prof-dir=${path.resolve(knobs.cpuProfDir, `${mode}-${RUN_ID}`)}`);
-  const child = fork(path.join(__dirname, 'intake-bench-server.ts'), [mode], {
-    execArgv,
-    env: { ...process.env, ...env },
-    stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
+  return startChild({
+    script: path.join(__dirname, 'intake-bench-server.ts'),
+    args: [mode],
+    label: 'server process',
+    profileName: mode,
+    env,
+    cpuProfDir: knobs.cpuProfDir,
+    runId: RUN_ID,
   });
-  children.add(child);
-  child.once('exit', () => children.delete(child));
-  return new Promise<ChildServer>((resolve, reject) => {
-    const onExit = (code: number | null) => reject(new Error(`${mode} server exited (code ${String(code)}) before it listened`));
-    child.once('exit', onExit);
-    child.once('message', (message: BenchServerMessage) => {
-      child.off('exit', onExit);
-      if (!('port' in message)) {
-        reject(new Error(`${mode} server failed to start: ${'failed' in message ? message.failed : 'unexpected message'}`));
-        return;
-      }
-      resolve({
-        port: message.port,
-        child,
-        cpu: () =>
-          new Promise<NodeJS.CpuUsage>((answer) => {
-            const onMessage = (reply: BenchServerMessage) => {
-              if (!('cpu' in reply)) return;
-              child.off('message', onMessage);
-              answer(reply.cpu);
-            };
-            child.on('message', onMessage);
-            child.send('cpu');
-          }),
-        close: () =>
-          new Promise<void>((done) => {
-            if (child.exitCode !== null || child.signalCode !== null) return done();
-            const timer = setTimeout(() => child.kill('SIGKILL'), 15_000);
-            child.once('exit', () => {
-              clearTimeout(timer);
-              done();
-            });
-            child.send('close');
-          }),
-      });
-    });
-  });
-}
-
-async function deleteRedisPrefix(prefix: string): Promise<number> {
-  const redis = new Redis(knobs.redisUrl);
-  let deleted = 0;
-  try {
-    let cursor = '0';
-    do {
-      const [next, keys] = await redis.scan(cursor, 'MATCH', `${prefix}:*`, 'COUNT', 1000);
-      cursor = next;
-      if (keys.length > 0) deleted += await redis.unlink(...keys);
-    } while (cursor !== '0');
-  } finally {
-    redis.disconnect();
-  }
-  return deleted;
-}
-
-const fmt = (value: number) => Math.round(value).toLocaleString('en-US');
-const log = (line: string) => console.log(line);
-
-/**
- * Where the CPU went during a measured phase: the machine as a whole (all cores, every process:
- * PostgreSQL, Redis, …), the load generator (this process) and the server process, each in
- * percent of one core. Tells whether the server or the load generator was the limit.
- */
-interface CpuSnapshot {
-  at: bigint;
-  machine: { busy: number; total: number };
-  self: NodeJS.CpuUsage;
-  server?: NodeJS.CpuUsage;
-}
-
-function machineTimes(): { busy: number; total: number } {
-  let busy = 0;
-  let total = 0;
-  for (const { times } of os.cpus()) {
-    const all = times.user + times.nice + times.sys + times.idle + times.irq;
-    total += all;
-    busy += all - times.idle;
-  }
-  return { busy, total };
-}
-
-async function cpuSnapshot(server?: ChildServer): Promise<CpuSnapshot> {
-  return { at: process.hrtime.bigint(), machine: machineTimes(), self: process.cpuUsage(), server: await server?.cpu() };
-}
-
-interface CpuUse {
-  /** Every process on the machine, in % of one core (so up to cores × 100). */
-  machinePct: number;
-  /** This process: the load generator (or the pg client of the raw baseline). */
-  selfPct: number;
-  serverPct?: number;
-  text: string;
-}
-
-function describeCpu(before: CpuSnapshot, after: CpuSnapshot, generator: string): CpuUse {
-  const wallUs = Number(after.at - before.at) / 1e3;
-  const corePct = (from: NodeJS.CpuUsage, to: NodeJS.CpuUsage) => (100 * (to.user - from.user + to.system - from.system)) / wallUs;
-  const cores = os.cpus().length;
-  const machinePct = (100 * cores * (after.machine.busy - before.machine.busy)) / Math.max(1, after.machine.total - before.machine.total);
-  const selfPct = corePct(before.self, after.self);
-  const serverPct = before.server && after.server ? corePct(before.server, after.server) : undefined;
-  const parts = [`machine ${machinePct.toFixed(0)}% of ${cores * 100}%`, `${generator} ${selfPct.toFixed(0)}%`];
-  if (serverPct !== undefined) parts.push(`server process ${serverPct.toFixed(0)}%`);
-  return { machinePct, selfPct, serverPct, text: `CPU (% of one core): ${parts.join(', ')}` };
-}
-
-/**
- * Round trips behind the events: PostgreSQL commits in the bench database and commands Redis
- * processed (the whole Redis server), read before and after a measured phase. Shows whether
- * group commit groups (events per commit) and how many Redis commands an event costs.
- */
-interface Counters {
-  commits: number;
-  redisCommands: number;
-}
-
-interface CounterSource {
-  pool: pg.Pool;
-  redis: Redis;
-  dbName: string;
 }
 
 let counterSource: CounterSource | undefined;
-
-async function readCounters(): Promise<Counters | undefined> {
-  if (!counterSource) return undefined;
-  const { pool, redis, dbName } = counterSource;
-  // Backends report their statistics at most once a second (PostgreSQL 15+): let them.
-  await new Promise((resolve) => setTimeout(resolve, 1_100));
-  const { rows } = await pool.query<{ commits: string }>('SELECT xact_commit AS commits FROM pg_stat_database WHERE datname = $1', [dbName]);
-  const info = await redis.info('stats');
-  return { commits: Number(rows[0]?.commits ?? 0), redisCommands: Number(/total_commands_processed:(\d+)/.exec(info)?.[1] ?? 0) };
-}
-
-function describeCounters(before: Counters | undefined, after: Counters | undefined, events: number, withCommits: boolean): string {
-  if (!before || !after) return '';
-  const commits = after.commits - before.commits - 1; // minus our own reading
-  const commands = after.redisCommands - before.redisCommands - 1;
-  const parts = [];
-  if (withCommits) parts.push(`PostgreSQL ${fmt(commits)} commits (≈ ${(events / Math.max(1, commits)).toFixed(1)} events per commit)`);
-  parts.push(`Redis ${fmt(commands)} commands incl. those inside BullMQ Lua scripts, whole server (≈ ${(commands / Math.max(1, events)).toFixed(2)} per event)`);
-  return `round trips: ${parts.join(', ')}`;
-}
+const readCounters = () => readCountersFrom(counterSource);
+const serverPct = (cpu: CpuUse | undefined) => cpu?.children['server process'];
 
 // ---------------------------------------------------------------------------------------------
 // Real-time scenario: autocannon against POST /api/v1/events
@@ -294,9 +154,9 @@ async function runRealtime(label: string, server: ChildServer, headers: Record<s
     log(`  ${label}: warm-up ${knobs.warmupS} s, ${fmt(warm['2xx'])} × 2xx${failures ? ` — FAILURES: ${failures}` : ''}`);
   }
   const countersBefore = await readCounters();
-  const before = await cpuSnapshot(server);
+  const before = await cpuSnapshot([server]);
   const result = await fire(port, knobs.durationS, headers);
-  const cpu = describeCpu(before, await cpuSnapshot(server), 'autocannon (this process)');
+  const cpu = describeCpu(before, await cpuSnapshot([server]), 'autocannon (this process)');
   const trips = describeCounters(countersBefore, await readCounters(), result['2xx'], storesEvents);
   const seconds = result.duration; // autocannon's own measured seconds
   const ok = result['2xx'];
@@ -329,18 +189,6 @@ function makeBatch(tag: string): BatchEvent[] {
     externalId: `${tag}-${index}`,
     ctx: { firstName: 'Ada', invoice: `INV-${tag}-${index}`, amount: (index % 997) + 0.5, locale: 'fr-FR' },
   }));
-}
-
-/** Runs `count` jobs, at most `concurrency` at once; returns the wall-clock seconds. */
-async function timed(count: number, concurrency: number, job: (index: number) => Promise<void>): Promise<number> {
-  let next = 0;
-  const started = process.hrtime.bigint();
-  await Promise.all(
-    Array.from({ length: Math.min(concurrency, count) }, async () => {
-      for (let index = next++; index < count; index = next++) await job(index);
-    }),
-  );
-  return Number(process.hrtime.bigint() - started) / 1e9;
 }
 
 async function postBatch(port: number, body: string): Promise<void> {
@@ -430,12 +278,12 @@ async function main(): Promise<void> {
   const cleanup = async () => {
     if (cleaned) return;
     cleaned = true;
-    for (const child of children) child.kill('SIGKILL');
+    killChildren();
     await pool?.end().catch(() => undefined);
     statsRedis?.disconnect();
     await dropDatabaseIfExists(dbUrl).catch((thrown: unknown) => console.error(`could not drop ${dbName}:`, thrown));
     for (const prefix of [oursPrefix, basePrefix]) {
-      await deleteRedisPrefix(prefix).catch((thrown: unknown) => console.error(`could not delete Redis keys under ${prefix}:`, thrown));
+      await deleteRedisPrefix(knobs.redisUrl, prefix).catch((thrown: unknown) => console.error(`could not delete Redis keys under ${prefix}:`, thrown));
     }
   };
   process.once('SIGINT', () => {
@@ -449,23 +297,14 @@ async function main(): Promise<void> {
       `settings: ${knobs.connections} connections, pipelining ${knobs.pipelining}, ${knobs.warmupS} s warm-up + ${knobs.durationS} s measured; ` +
         `batch ${knobs.batches} × ${fmt(knobs.batchSize)} events, ${knobs.batchConcurrency} at once (+${knobs.batchConcurrency} warm-up requests)`,
     );
-    const idleBefore = machineTimes();
-    await new Promise((resolve) => setTimeout(resolve, 1_000));
-    const idleAfter = machineTimes();
-    const busyBefore = (100 * (idleAfter.busy - idleBefore.busy)) / Math.max(1, idleAfter.total - idleBefore.total);
-    log(
-      `machine busy before the run: ${busyBefore.toFixed(0)}% of all cores` +
-        (busyBefore > 15 ? ' — WARNING: something else is using the CPU; the numbers below will be low and noisy' : ''),
-    );
+    await checkMachineIdle();
     await createDatabaseIfMissing(dbUrl);
     await migrate({ databaseUrl: dbUrl, migrationsDir: EXECUTION_MIGRATIONS_DIR });
     pool = new pg.Pool({ connectionString: dbUrl, max: Math.max(2, knobs.batchConcurrency) });
-    const versions = await pool.query<{ server_version: string }>('SHOW server_version');
     const redis = new Redis(knobs.redisUrl);
     statsRedis = redis;
-    const redisInfo = await redis.info('server');
+    const machine = await describeMachine(pool, redis);
     counterSource = { pool, redis, dbName };
-    const redisVersion = /redis_version:(\S+)/.exec(redisInfo)?.[1] ?? '?';
 
     // The batch bodies are built before anything is timed; warm-up and measured batches differ.
     const warmBatches = Array.from({ length: knobs.batchConcurrency }, (_, index) => makeBatch(`warm${index}-${RUN_ID}`));
@@ -499,10 +338,10 @@ async function main(): Promise<void> {
       await timed(warmBodies.length, knobs.batchConcurrency, (index) => postBatch(ours.port, warmBodies[index] as string));
       await pool.query('TRUNCATE events CASCADE');
       const countersBefore = await readCounters();
-      const before = await cpuSnapshot(ours);
+      const before = await cpuSnapshot([ours]);
       const seconds = await timed(knobs.batches, knobs.batchConcurrency, (index) => postBatch(ours.port, bodies[index] as string));
       oursBatch = reportBatch('batch', seconds);
-      oursBatch.cpu = describeCpu(before, await cpuSnapshot(ours), 'fetch client (this process)');
+      oursBatch.cpu = describeCpu(before, await cpuSnapshot([ours]), 'fetch client (this process)');
       log(`  batch: ${oursBatch.cpu.text}`);
       log(`  batch: ${describeCounters(countersBefore, await readCounters(), oursBatch.events, false)}`);
       const storedBatch = await countEvents(pool, 'batch');
@@ -559,20 +398,17 @@ async function main(): Promise<void> {
       ),
     );
     log('');
-    log(
-      `Machine: ${cpu.length} cores (${cpu[0]?.model.trim() ?? 'unknown CPU'}), ${(os.totalmem() / 2 ** 30).toFixed(1)} GiB RAM, ` +
-        `Node ${process.version}, PostgreSQL ${versions.rows[0]?.server_version ?? '?'}, Redis ${redisVersion}, all on one host.`,
-    );
+    log(machine);
     const pct = (value: number | undefined) => `${(value ?? 0).toFixed(0)}%`;
     const saturated = (value: number | undefined) => ((value ?? 0) >= 90 ? 'saturated' : 'not saturated');
     log(
       `Limits: the load generator, the server process, PostgreSQL and Redis all share these ${cpu.length} cores ` +
         `(machine at ${pct(oursRt.cpu.machinePct)} / ${pct(baseRt.cpu.machinePct)} of ${cpu.length * 100}% during real-time ours / baseline, ` +
         `${pct(oursBatch.cpu?.machinePct)} / ${pct(baseBatch.cpu?.machinePct)} during batch). ` +
-        `Real-time: each server is one Node thread, at ${pct(oursRt.cpu.serverPct)} (ours) and ${pct(baseRt.cpu.serverPct)} (baseline) of a core ` +
-        `(${saturated(oursRt.cpu.serverPct)} / ${saturated(baseRt.cpu.serverPct)}), autocannon at ${pct(oursRt.cpu.selfPct)}: ` +
+        `Real-time: each server is one Node thread, at ${pct(serverPct(oursRt.cpu))} (ours) and ${pct(serverPct(baseRt.cpu))} (baseline) of a core ` +
+        `(${saturated(serverPct(oursRt.cpu))} / ${saturated(serverPct(baseRt.cpu))}), autocannon at ${pct(oursRt.cpu.selfPct)}: ` +
         'per-request CPU in that one thread (HTTP, Express, body parsing, responses) sets the ceiling. ' +
-        `Batch: our server at ${pct(oursBatch.cpu?.serverPct)} of a core, the raw baseline's pg client at ${pct(baseBatch.cpu?.selfPct)}; ` +
+        `Batch: our server at ${pct(serverPct(oursBatch.cpu))} of a core, the raw baseline's pg client at ${pct(baseBatch.cpu?.selfPct)}; ` +
         'the rest of the machine is PostgreSQL executing the INSERTs.',
     );
     log(
