@@ -28,21 +28,23 @@ export const CLAIMED_DELIVERY_COLUMNS = `id AS "deliveryLogId", event_id AS "eve
  * A crashed worker's rows become claimable again when its lease ends.
  */
 export async function claimPendingDeliveries(pool: pg.Pool, eventIds: readonly string[], leaseMs: number): Promise<ClaimedDelivery[]> {
-  const { rows } = await pool.query<ClaimedDelivery>(
-    `UPDATE delivery_logs SET locked_until = now() + make_interval(secs => $2::double precision / 1000)
+  const { rows } = await pool.query<ClaimedDelivery>({
+    name: 'mc_claim_deliveries',
+    text: `UPDATE delivery_logs SET locked_until = now() + make_interval(secs => $2::double precision / 1000)
      WHERE event_id = ANY($1::uuid[]) AND status = 'pending' AND (locked_until IS NULL OR locked_until < now())
      RETURNING ${CLAIMED_DELIVERY_COLUMNS}`,
-    [eventIds, leaseMs],
-  );
+    values: [eventIds, leaseMs],
+  });
   return rows;
 }
 
 /** Pending delivery logs of these events that another worker holds right now. */
 export async function countDeliveriesHeldElsewhere(pool: pg.Pool, eventIds: readonly string[], claimed: ReadonlySet<string>): Promise<number> {
-  const { rows } = await pool.query<{ id: string }>(
-    `SELECT id FROM delivery_logs WHERE event_id = ANY($1::uuid[]) AND status = 'pending' AND locked_until >= now()`,
-    [eventIds],
-  );
+  const { rows } = await pool.query<{ id: string }>({
+    name: 'mc_count_held_deliveries',
+    text: `SELECT id FROM delivery_logs WHERE event_id = ANY($1::uuid[]) AND status = 'pending' AND locked_until >= now()`,
+    values: [eventIds],
+  });
   return rows.filter((row) => !claimed.has(row.id)).length;
 }
 
@@ -67,16 +69,17 @@ export interface DeliveryOutcome {
  */
 export async function recordDeliveryOutcomes(pool: pg.Pool, outcomes: readonly DeliveryOutcome[]): Promise<void> {
   if (outcomes.length === 0) return;
-  await pool.query(
-    `UPDATE delivery_logs d
+  await pool.query({
+    name: 'mc_record_outcomes',
+    text: `UPDATE delivery_logs d
      SET status = o.status::"DeliveryStatus", attempts = d.attempts + o.attempted, last_error = o.error,
          provider_message_id = COALESCE(o.provider_message_id, d.provider_message_id),
          sent_at = CASE WHEN o.status = 'sent' THEN now() ELSE d.sent_at END,
          locked_until = NULL, updated_at = now()
      FROM unnest($1::uuid[], $2::text[], $3::int[], $4::text[], $5::text[]) AS o(id, status, attempted, error, provider_message_id)
      WHERE d.id = o.id AND d.status = 'pending'`,
-    unnestColumns(outcomes, ['deliveryLogId', 'status', 'attempted', 'error', 'providerMessageId']),
-  );
+    values: unnestColumns(outcomes, ['deliveryLogId', 'status', 'attempted', 'error', 'providerMessageId']),
+  });
 }
 
 /** Puts addresses on the suppression list (for good), keeping the latest reason. */
@@ -85,17 +88,18 @@ export async function suppressAddresses(
   entries: ReadonlyArray<{ channel: Channel; address: string; reason: string }>,
 ): Promise<void> {
   if (entries.length === 0) return;
-  await pool.query(
-    `INSERT INTO suppressions (channel, address, reason)
+  await pool.query({
+    name: 'mc_suppress_addresses',
+    text: `INSERT INTO suppressions (channel, address, reason)
      SELECT DISTINCT ON (channel, address) channel, address, reason
      FROM unnest($1::"Channel"[], $2::text[], $3::text[]) AS t(channel, address, reason)
      ON CONFLICT (channel, address) DO UPDATE SET reason = EXCLUDED.reason, expires_at = NULL, created_at = now()`,
-    [
+    values: [
       entries.map((entry) => entry.channel),
       entries.map((entry) => suppressionAddress(entry.channel, entry.address)),
       entries.map((entry) => entry.reason),
     ],
-  );
+  });
 }
 
 /** Gives up on the still-pending, unheld delivery logs of these events (their job is out of attempts). */

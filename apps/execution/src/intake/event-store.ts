@@ -25,8 +25,9 @@ export interface NewEventRow {
  */
 export async function insertEvents(pool: pg.Pool, rows: readonly NewEventRow[]): Promise<Set<string>> {
   if (rows.length === 0) return new Set();
-  const { rows: inserted } = await pool.query<{ id: string }>(
-    `INSERT INTO events (id, kind, type, channel, email, mobile_phone, external_id, ctx, scheduled_at, expires_at, job_id)
+  const { rows: inserted } = await pool.query<{ id: string }>({
+    name: 'mc_insert_events',
+    text: `INSERT INTO events (id, kind, type, channel, email, mobile_phone, external_id, ctx, scheduled_at, expires_at, job_id)
      SELECT id, kind, type, channel, email, mobile_phone, external_id, ctx::jsonb, scheduled_at, expires_at, job_id
      FROM unnest($1::uuid[], $2::"EventKind"[], $3::text[], $4::"Channel"[], $5::text[], $6::text[], $7::text[],
                  $8::text[], $9::timestamptz[], $10::timestamptz[], $11::text[])
@@ -35,7 +36,7 @@ export async function insertEvents(pool: pg.Pool, rows: readonly NewEventRow[]):
      ORDER BY external_id
      ON CONFLICT (external_id) DO NOTHING
      RETURNING id`,
-    unnestColumns(rows, [
+    values: unnestColumns(rows, [
       'id',
       'kind',
       'type',
@@ -48,7 +49,7 @@ export async function insertEvents(pool: pg.Pool, rows: readonly NewEventRow[]):
       'expiresAt',
       'jobId',
     ]),
-  );
+  });
   return new Set(inserted.map((row) => row.id));
 }
 

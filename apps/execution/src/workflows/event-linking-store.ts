@@ -30,8 +30,9 @@ export interface EventToLink extends PendingEvent {
  * renderer's cache of immutable versions).
  */
 export async function loadEventsToLink(pool: pg.Pool, ids: readonly string[], expiredReason: string): Promise<{ expired: string[]; pending: EventToLink[] }> {
-  const { rows } = await pool.query<EventToLink & { expired: boolean }>(
-    `WITH expired AS (
+  const { rows } = await pool.query<EventToLink & { expired: boolean }>({
+    name: 'mc_load_events_to_link',
+    text: `WITH expired AS (
        UPDATE events SET status = 'expired', status_reason = $2, updated_at = now()
        WHERE id = ANY($1::uuid[]) AND status = 'pending' AND expires_at <= now()
        RETURNING id
@@ -43,8 +44,8 @@ export async function loadEventsToLink(pool: pg.Pool, ids: readonly string[], ex
      WHERE e.id = ANY($1::uuid[]) AND e.status = 'pending' AND e.id NOT IN (SELECT id FROM expired)
      UNION ALL
      SELECT id, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, true FROM expired`,
-    [ids, expiredReason],
-  );
+    values: [ids, expiredReason],
+  });
   const expired: string[] = [];
   const pending: EventToLink[] = [];
   for (const { expired: isExpired, ...row } of rows) {
@@ -67,12 +68,13 @@ export async function expirePendingEvents(pool: pg.Pool, ids: readonly string[],
 /** `pending → not_taken_into_account`, one reason per event. */
 export async function markNotTakenIntoAccount(pool: pg.Pool, rejections: ReadonlyArray<{ id: string; reason: string }>): Promise<number> {
   if (rejections.length === 0) return 0;
-  const { rowCount } = await pool.query(
-    `UPDATE events e SET status = 'not_taken_into_account', status_reason = r.reason, updated_at = now()
+  const { rowCount } = await pool.query({
+    name: 'mc_mark_not_taken',
+    text: `UPDATE events e SET status = 'not_taken_into_account', status_reason = r.reason, updated_at = now()
      FROM unnest($1::uuid[], $2::text[]) AS r(id, reason)
      WHERE e.id = r.id AND e.status = 'pending'`,
-    unnestColumns(rejections, ['id', 'reason']),
-  );
+    values: unnestColumns(rejections, ['id', 'reason']),
+  });
   return rowCount ?? 0;
 }
 
@@ -87,6 +89,8 @@ export interface LinkedDelivery {
   subject: string;
   html: string;
   text: string;
+  /** The processing attempt that links it (recorded on the event). */
+  attempt: number;
 }
 
 /**
@@ -98,18 +102,18 @@ export interface LinkedDelivery {
 export async function linkEventsToDeliveries(
   pool: pg.Pool,
   deliveries: readonly LinkedDelivery[],
-  attempt: number,
   leaseMs: number,
 ): Promise<ClaimedDelivery[]> {
   if (deliveries.length === 0) return [];
-  const { rows } = await pool.query<ClaimedDelivery>(
-    `WITH d AS (
-       SELECT * FROM unnest($1::uuid[], $2::uuid[], $3::"Channel"[], $4::text[], $5::text[], $6::int[], $7::text[], $8::text[], $9::text[])
-         AS d(id, event_id, channel, recipient, template_name, template_version, subject, html, text)
+  const { rows } = await pool.query<ClaimedDelivery>({
+    name: 'mc_link_events',
+    text: `WITH d AS (
+       SELECT * FROM unnest($1::uuid[], $2::uuid[], $3::"Channel"[], $4::text[], $5::text[], $6::int[], $7::text[], $8::text[], $9::text[], $10::int[])
+         AS d(id, event_id, channel, recipient, template_name, template_version, subject, html, text, attempt)
      ), linked AS (
        UPDATE events e
        SET status = 'pending_delivery', template_name = d.template_name, template_version = d.template_version,
-           linked_at = now(), updated_at = now(), attempts = $10
+           linked_at = now(), updated_at = now(), attempts = d.attempt
        FROM d
        WHERE e.id = d.event_id AND e.status = 'pending'
        RETURNING e.id
@@ -120,7 +124,7 @@ export async function linkEventsToDeliveries(
      FROM d JOIN linked ON linked.id = d.event_id
      ON CONFLICT (event_id, channel) DO NOTHING
      RETURNING ${CLAIMED_DELIVERY_COLUMNS}`,
-    [
+    values: [
       ...unnestColumns(deliveries, [
         'deliveryLogId',
         'eventId',
@@ -131,10 +135,10 @@ export async function linkEventsToDeliveries(
         'subject',
         'html',
         'text',
+        'attempt',
       ]),
-      attempt,
       leaseMs,
     ],
-  );
+  });
   return rows;
 }

@@ -1,6 +1,6 @@
 import { DelayedError, UnrecoverableError, type Job } from 'bullmq';
 import { coerceError, type Logger } from '@mc/domain';
-import { linkEvents, type LinkingContext } from './event-linking';
+import type { LinkingContext, LinkingOutcome } from './event-linking';
 import { expirePendingEvents } from './event-linking-store';
 import { deliverEvents, type DeliveryContext, type DeliverySummary } from '../delivery/deliver-events';
 import { failAbandonedDeliveries } from '../delivery/deliveries-store';
@@ -9,6 +9,9 @@ export interface EventProcessingContext extends LinkingContext {
   logger: Logger;
   delivery: DeliveryContext;
 }
+
+/** How a job links its events: set-based for a batch chunk, grouped across jobs for real-time ones. */
+export type LinkStep = (eventIds: readonly string[], attempt: number) => Promise<LinkingOutcome>;
 
 export interface EventProcessingResult extends DeliverySummary {
   linked: number;
@@ -37,13 +40,14 @@ export class DeliveriesPendingError extends Error {
  */
 export async function runEventProcessingJob(
   context: EventProcessingContext,
+  link: LinkStep,
   eventIds: readonly string[],
   job: Job,
   token: string | undefined,
 ): Promise<EventProcessingResult> {
   const attempt = job.attemptsMade + 1;
   try {
-    const linking = await linkEvents(context, eventIds, attempt);
+    const linking = await link(eventIds, attempt);
     if (linking.notDue.until && token) {
       await job.moveToDelayed(linking.notDue.until.getTime(), token);
       throw new DelayedError();

@@ -21,8 +21,9 @@ export interface StatusSyncContext {
  * run it at once without waiting on or double-handling each other's rows.
  */
 export async function syncEventStatuses(pool: pg.Pool, batchSize: number): Promise<number> {
-  const { rowCount } = await pool.query(
-    `WITH batch AS (
+  const { rowCount } = await pool.query({
+    name: 'mc_sync_event_statuses',
+    text: `WITH batch AS (
        SELECT id, event_id, status FROM delivery_logs
        WHERE synced_at IS NULL AND status IN ('sent', 'ignored', 'failed')
        LIMIT $1
@@ -38,8 +39,8 @@ export async function syncEventStatuses(pool: pg.Pool, batchSize: number): Promi
      )
      UPDATE delivery_logs d SET synced_at = now()
      FROM batch b WHERE d.id = b.id`,
-    [batchSize],
-  );
+    values: [batchSize],
+  });
   return rowCount ?? 0;
 }
 
