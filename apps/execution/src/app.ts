@@ -10,6 +10,7 @@ import { eventsRoutes } from './http/events-routes';
 import { templatesRoutes } from './http/templates-routes';
 import { healthRoutes } from './http/health-routes';
 import { suppressionsRoutes } from './http/suppressions-routes';
+import { archiveRoutes } from './http/archive-routes';
 
 export interface ExecutionAppOptions {
   prisma: ExecutionPrisma;
@@ -30,7 +31,7 @@ export function createExecutionApp(options: ExecutionAppOptions): Express {
   app.disable('x-powered-by');
   app.set('etag', false);
   app.use(healthRoutes(options));
-  app.use('/api/v1', eventsRoutes(options), templatesRoutes(options), suppressionsRoutes(options));
+  app.use('/api/v1', eventsRoutes(options), templatesRoutes(options), suppressionsRoutes(options), archiveRoutes(options));
   app.use(notFoundHandler);
   app.use(problemMiddleware(options.logger));
   return app;

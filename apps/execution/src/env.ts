@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { envVar, parseEnv, SECOND } from '@mc/domain';
+import { DAY, HOUR, envVar, parseEnv, SECOND } from '@mc/domain';
 
 /**
  * The execution instance's whole configuration. This is the only module that reads
@@ -57,6 +57,10 @@ export const executionEnvSchema = z
     STATUS_SYNC_EVERY_MS: envVar.int(1 * SECOND, 100),
     /** Delivery logs per updateEventStatus statement. */
     STATUS_SYNC_BATCH_SIZE: envVar.int(5_000, 1),
+    /** Final events are purged once archived by the control instance and older than this (ms). */
+    PURGE_RETENTION_MS: envVar.int(30 * DAY, 0),
+    /** How often the purge runs (ms). */
+    PURGE_EVERY_MS: envVar.int(1 * HOUR, SECOND),
     /** How long a verified API key is trusted before it is looked up again (ms): revocation delay. */
     API_KEY_CACHE_MS: envVar.int(10 * SECOND),
   })

@@ -25,6 +25,7 @@ export interface ExecutionInstance {
   queues: EventQueues & {
     reconciliation: CatalogQueue<'pendingEventsReconciliation'>;
     updateEventStatus: CatalogQueue<'updateEventStatus'>;
+    purge: CatalogQueue<'purgeArchivedEvents'>;
   };
   intake: EventIntake;
   app: Express;
@@ -65,6 +66,7 @@ export async function startExecutionInstance(env: ExecutionEnv, logger: Logger):
     batch: createCatalogQueue('batchEventsProcessing', queueContext, processingRetry),
     reconciliation: createCatalogQueue('pendingEventsReconciliation', queueContext),
     updateEventStatus: createCatalogQueue('updateEventStatus', queueContext),
+    purge: createCatalogQueue('purgeArchivedEvents', queueContext),
   };
   const intake = new EventIntake({ pool: db.pool, queues, logger });
   const renderer = new TemplateRenderer();
@@ -122,7 +124,8 @@ export async function startExecutionInstance(env: ExecutionEnv, logger: Logger):
           processing,
           reconciliation,
           statusSync,
-          schedulerQueues: { reconciliation: queues.reconciliation, updateEventStatus: queues.updateEventStatus },
+          purge: { pool: db.pool, logger, retentionMs: env.PURGE_RETENTION_MS, batchSize: 5_000 },
+          schedulerQueues: { reconciliation: queues.reconciliation, updateEventStatus: queues.updateEventStatus, purge: queues.purge },
         });
 
   let server: http.Server | undefined;

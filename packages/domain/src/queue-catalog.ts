@@ -62,6 +62,14 @@ export const QUEUES = {
     keepCompleted: { count: 100, ageMs: 1 * HOUR },
     keepFailedMs: 1 * DAY,
   }),
+  /** Job scheduler: deletes final events older than the retention that the control instance archived. */
+  purgeArchivedEvents: defineQueue({
+    name: 'purgeArchivedEvents',
+    payload: z.object({}),
+    retry: { attempts: 1, backoff: { type: 'exponential', delayMs: 1 * SECOND, jitter: 0 } },
+    keepCompleted: { count: 100, ageMs: 1 * DAY },
+    keepFailedMs: 7 * DAY,
+  }),
   /** Job scheduler: re-queues `pending` events whose job is gone (Redis lost data, crash before enqueue). */
   pendingEventsReconciliation: defineQueue({
     name: 'pendingEventsReconciliation',

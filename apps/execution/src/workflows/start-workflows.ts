@@ -8,6 +8,7 @@ import { startRtEventsProcessing } from './rt-events-processing';
 import { startBatchEventsProcessing } from './batch-events-processing';
 import { ensureReconciliationScheduler, startPendingEventsReconciliation, type ReconciliationContext } from './pending-events-reconciliation';
 import { ensureUpdateEventStatusScheduler, startUpdateEventStatus, type StatusSyncContext } from './update-event-status';
+import { ensurePurgeScheduler, startPurge, type PurgeContext } from '../archive/purge-archived-events';
 
 export interface WorkflowsOptions {
   env: ExecutionEnv;
@@ -17,15 +18,17 @@ export interface WorkflowsOptions {
   processing: EventProcessingContext;
   reconciliation: ReconciliationContext;
   statusSync: StatusSyncContext;
+  purge: PurgeContext;
   schedulerQueues: {
     reconciliation: CatalogQueue<'pendingEventsReconciliation'>;
     updateEventStatus: CatalogQueue<'updateEventStatus'>;
+    purge: CatalogQueue<'purgeArchivedEvents'>;
   };
 }
 
 /**
  * The `worker` role: rtEventsProcessing, batchEventsProcessing, and the job schedulers
- * updateEventStatus and pendingEventsReconciliation with their workers.
+ * updateEventStatus, pendingEventsReconciliation and purgeArchivedEvents with their workers.
  */
 /** How often each worker process makes sure the job schedulers exist (a Redis that lost its data lost them). */
 const SCHEDULER_CHECK_EVERY_MS = 30_000;
@@ -43,12 +46,14 @@ export async function startWorkflows(options: WorkflowsOptions): Promise<Workflo
     Promise.all([
       ensureReconciliationScheduler(options.schedulerQueues.reconciliation, env.RECONCILE_EVERY_MS),
       ensureUpdateEventStatusScheduler(options.schedulerQueues.updateEventStatus, env.STATUS_SYNC_EVERY_MS),
+      ensurePurgeScheduler(options.schedulerQueues.purge, env.PURGE_EVERY_MS),
     ]);
   const workers = [
     startRtEventsProcessing(options.processing, { ...base, concurrency: env.RT_WORKER_CONCURRENCY }),
     startBatchEventsProcessing(options.processing, { ...base, concurrency: env.BATCH_WORKER_CONCURRENCY }),
     await startPendingEventsReconciliation(options.reconciliation, options.schedulerQueues.reconciliation, env.RECONCILE_EVERY_MS, base),
     await startUpdateEventStatus(options.statusSync, options.schedulerQueues.updateEventStatus, env.STATUS_SYNC_EVERY_MS, base),
+    await startPurge(options.purge, options.schedulerQueues.purge, env.PURGE_EVERY_MS, base),
   ];
   // A Redis that restarted without its data lost the job schedulers too: put them back on
   // reconnect, and check every 30 s (a flush without a reconnect, a reconnect that raced).

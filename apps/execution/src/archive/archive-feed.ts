@@ -1,0 +1,140 @@
+import type pg from 'pg';
+import { z } from 'zod';
+import { UUID_PATTERN } from '@mc/domain';
+
+/**
+ * The archive feed: events (with their delivery logs) in the order of the transaction that last
+ * changed them, after a cursor.
+ *
+ * Why transaction ids and not a sequence: a sequence value is taken before its transaction
+ * commits, so a reader can see 102 committed while 101 is still in flight, move its cursor past
+ * 101 and never see it. Here every event carries the id of the transaction that last changed it
+ * (`change_xid`), and the feed only serves rows of transactions older than the oldest one still
+ * running (`pg_snapshot_xmin`): everything before the cursor is final, so a cursor can never
+ * skip a row. A row changed again gets a newer `change_xid` and comes again after the cursor.
+ */
+
+export interface ArchiveCursor {
+  xid: bigint;
+  eventId: string;
+}
+
+export function encodeCursor(cursor: ArchiveCursor): string {
+  return Buffer.from(`${cursor.xid}:${cursor.eventId}`).toString('base64url');
+}
+
+export const archiveCursorSchema = z.string().transform((value, context) => {
+  const [xid, eventId] = Buffer.from(value, 'base64url').toString('utf8').split(':');
+  if (!xid || !/^\d+$/.test(xid) || !eventId || !UUID_PATTERN.test(eventId)) {
+    context.addIssue({ code: 'custom', message: 'is not a cursor this feed gave' });
+    return z.NEVER;
+  }
+  return { xid: BigInt(xid), eventId };
+});
+
+export const archiveQuerySchema = z.strictObject({
+  after: archiveCursorSchema.optional(),
+  limit: z.coerce.number().int().min(1).max(5_000).default(1_000),
+});
+
+export interface ArchivedDelivery {
+  id: string;
+  channel: string;
+  status: string;
+  recipient: string;
+  templateName: string;
+  templateVersion: number;
+  attempts: number;
+  lastError: string | null;
+  providerMessageId: string | null;
+  createdAt: Date;
+  updatedAt: Date;
+  sentAt: Date | null;
+}
+
+/** An event as archived: everything but `ctx` (the producer's payload stays on the execution instance). */
+export interface ArchivedEvent {
+  id: string;
+  kind: string;
+  type: string;
+  channel: string;
+  email: string | null;
+  mobilePhone: string | null;
+  externalId: string | null;
+  status: string;
+  statusReason: string | null;
+  templateName: string | null;
+  templateVersion: number | null;
+  attempts: number;
+  scheduledAt: Date | null;
+  expiresAt: Date | null;
+  createdAt: Date;
+  updatedAt: Date;
+  linkedAt: Date | null;
+  deliveries: ArchivedDelivery[];
+}
+
+export interface ArchivePage {
+  events: ArchivedEvent[];
+  /** Pass back as `after`; equal to the request's when nothing new is final yet. */
+  nextCursor: string | null;
+  /** Nothing more to read right now. */
+  caughtUp: boolean;
+}
+
+const START: ArchiveCursor = { xid: -1n, eventId: '00000000-0000-0000-0000-000000000000' };
+
+export async function readArchivePage(pool: pg.Pool, after: ArchiveCursor | undefined, limit: number): Promise<ArchivePage> {
+  const from = after ?? START;
+  const { rows } = await pool.query<Omit<ArchivedEvent, 'deliveries'> & { changeXid: string }>({
+    name: 'mc_read_archive_feed',
+    text: `SELECT e.id, e.kind, e.type, e.channel, e.email, e.mobile_phone AS "mobilePhone", e.external_id AS "externalId",
+                  e.status, e.status_reason AS "statusReason", e.template_name AS "templateName",
+                  e.template_version AS "templateVersion", e.attempts, e.scheduled_at AS "scheduledAt",
+                  e.expires_at AS "expiresAt", e.created_at AS "createdAt", e.updated_at AS "updatedAt",
+                  e.linked_at AS "linkedAt", e.change_xid::text AS "changeXid"
+           FROM events e
+           WHERE (e.change_xid, e.id) > ($1::bigint, $2::uuid)
+             AND e.change_xid < pg_snapshot_xmin(pg_current_snapshot())::text::bigint
+           ORDER BY e.change_xid, e.id
+           LIMIT $3`,
+    values: [from.xid.toString(), from.eventId, limit],
+  });
+  const deliveries = await deliveriesOf(pool, rows.map((row) => row.id));
+  const last = rows[rows.length - 1];
+  const next = last ? { xid: BigInt(last.changeXid), eventId: last.id } : after;
+  return {
+    events: rows.map(({ changeXid: _changeXid, ...event }) => ({ ...event, deliveries: deliveries.get(event.id) ?? [] })),
+    nextCursor: next ? encodeCursor(next) : null,
+    caughtUp: rows.length < limit,
+  };
+}
+
+async function deliveriesOf(pool: pg.Pool, eventIds: string[]): Promise<Map<string, ArchivedDelivery[]>> {
+  const byEvent = new Map<string, ArchivedDelivery[]>();
+  if (eventIds.length === 0) return byEvent;
+  const { rows } = await pool.query<ArchivedDelivery & { eventId: string }>({
+    name: 'mc_read_archive_deliveries',
+    text: `SELECT id, event_id AS "eventId", channel, status, recipient, template_name AS "templateName",
+                  template_version AS "templateVersion", attempts, last_error AS "lastError",
+                  provider_message_id AS "providerMessageId", created_at AS "createdAt", updated_at AS "updatedAt", sent_at AS "sentAt"
+           FROM delivery_logs WHERE event_id = ANY($1::uuid[]) ORDER BY created_at`,
+    values: [eventIds],
+  });
+  for (const { eventId, ...delivery } of rows) {
+    const list = byEvent.get(eventId);
+    if (list) list.push(delivery);
+    else byEvent.set(eventId, [delivery]);
+  }
+  return byEvent;
+}
+
+/** Reading after a cursor acknowledges everything up to it: what lets purge delete safely. */
+export async function acknowledgeArchive(pool: pg.Pool, consumer: string, cursor: ArchiveCursor): Promise<void> {
+  await pool.query(
+    `INSERT INTO archive_acknowledgements (consumer, change_xid, event_id, acknowledged_at) VALUES ($1, $2::bigint, $3::uuid, now())
+     ON CONFLICT (consumer) DO UPDATE SET change_xid = EXCLUDED.change_xid, event_id = EXCLUDED.event_id, acknowledged_at = now()
+     WHERE (archive_acknowledgements.change_xid, archive_acknowledgements.event_id) < (EXCLUDED.change_xid, EXCLUDED.event_id)`,
+    [consumer, cursor.xid.toString(), cursor.eventId],
+  );
+}

@@ -1,0 +1,56 @@
+import type pg from 'pg';
+import type { Worker } from 'bullmq';
+import type { Logger } from '@mc/domain';
+import { createCatalogWorker, type CatalogQueue, type WorkerOptions } from '@mc/queues';
+
+export const PURGE_SCHEDULER_ID = 'purge-archived-events';
+/** The consumer whose acknowledgement allows a purge: the control instance. */
+export const ARCHIVE_CONSUMER = 'control';
+
+export interface PurgeContext {
+  pool: pg.Pool;
+  logger: Logger;
+  /** Final events younger than this (ms) are kept. */
+  retentionMs: number;
+  /** Events deleted per statement. */
+  batchSize: number;
+}
+
+/**
+ * Deletes, with their delivery logs, events that are final, older than the retention **and**
+ * at or before the cursor the control instance acknowledged — never an event it has not archived
+ * (an event changed after the acknowledgement has a newer change id, so it is kept too).
+ */
+export async function purgeArchivedEvents(context: PurgeContext): Promise<number> {
+  let purged = 0;
+  for (;;) {
+    const { rowCount } = await context.pool.query(
+      `DELETE FROM events WHERE id IN (
+         SELECT e.id FROM events e
+         JOIN archive_acknowledgements a ON a.consumer = $1
+         WHERE e.status IN ('sent', 'ignored', 'delivery_failed', 'not_taken_into_account', 'expired')
+           AND e.updated_at < now() - make_interval(secs => $2::double precision / 1000)
+           AND (e.change_xid, e.id) <= (a.change_xid, a.event_id)
+         LIMIT $3)`,
+      [ARCHIVE_CONSUMER, context.retentionMs, context.batchSize],
+    );
+    purged += rowCount ?? 0;
+    if ((rowCount ?? 0) < context.batchSize) break;
+  }
+  if (purged > 0) context.logger.info('purged archived events', { purged });
+  return purged;
+}
+
+export async function startPurge(
+  context: PurgeContext,
+  queue: CatalogQueue<'purgeArchivedEvents'>,
+  everyMs: number,
+  options: WorkerOptions,
+): Promise<Worker> {
+  await ensurePurgeScheduler(queue, everyMs);
+  return createCatalogWorker('purgeArchivedEvents', () => purgeArchivedEvents(context), options);
+}
+
+export async function ensurePurgeScheduler(queue: CatalogQueue<'purgeArchivedEvents'>, everyMs: number): Promise<void> {
+  await queue.upsertJobScheduler(PURGE_SCHEDULER_ID, { every: everyMs }, { name: 'purge', data: {} });
+}

@@ -1,0 +1,104 @@
+import pg from 'pg';
+import { purgeArchivedEvents } from '@mc/execution/src/archive/purge-archived-events';
+import { orderEvent, startExecutionHarness, testLogger, TEST_CONTROL_KEY, type ExecutionHarness } from '@mc/testing';
+
+describe('GET /api/v1/archive (the archive feed) and purge', () => {
+  let mc: ExecutionHarness;
+  beforeAll(async () => {
+    // The API alone: statuses are changed by hand, so the feed's order is the test's.
+    mc = await startExecutionHarness({ MC_ROLE: 'api' });
+  });
+  afterAll(() => mc.close());
+
+  const feed = async (after?: string | null, limit = 1000) =>
+    (await mc.request('GET', `/api/v1/archive?limit=${limit}${after ? `&after=${after}` : ''}`, undefined, TEST_CONTROL_KEY)).body;
+
+  async function readAll(after?: string | null) {
+    const ids: string[] = [];
+    let cursor = after ?? null;
+    for (;;) {
+      const page = await feed(cursor, 3);
+      ids.push(...page.events.map((event: { id: string }) => event.id));
+      cursor = page.nextCursor;
+      if (page.caughtUp) return { ids, cursor };
+    }
+  }
+
+  it('when the feed is paged through, then every event comes once, in change order, with its delivery logs and without ctx', async () => {
+    const posted: string[] = [];
+    for (let index = 0; index < 8; index++) posted.push((await mc.request('POST', '/api/v1/events', orderEvent())).body.id);
+    const { ids } = await readAll();
+    expect(ids).toEqual(posted);
+    const first = (await feed(null, 1)).events[0];
+    expect(first).toMatchObject({ id: posted[0], status: 'pending', type: 'ORDER_CONFIRMATION', deliveries: [] });
+    expect(first).not.toHaveProperty('ctx');
+  });
+
+  it('when an event changes after it was archived, then it comes again after the cursor', async () => {
+    const { cursor } = await readAll();
+    const { body } = await mc.request('POST', '/api/v1/events', orderEvent());
+    const older = (await feed(null, 1)).events[0].id;
+    await mc.instance.db.pool.query("UPDATE events SET status = 'expired' WHERE id = $1", [older]);
+    const { ids } = await readAll(cursor);
+    expect(ids).toEqual([body.id, older]);
+    expect((await feed(cursor)).events.find((event: { id: string }) => event.id === older).status).toBe('expired');
+  });
+
+  it('when a transaction that changed an event is still open, then later changes wait behind it: the cursor never skips a row', async () => {
+    const { cursor } = await readAll();
+    const slow = new pg.Client({ connectionString: mc.database.url });
+    await slow.connect();
+    try {
+      const target = (await feed(null, 1)).events[0].id;
+      await slow.query('BEGIN');
+      await slow.query("UPDATE events SET status_reason = 'slow writer' WHERE id = $1", [target]);
+      // Committed after the slow writer began, so with a later transaction id.
+      const later = (await mc.request('POST', '/api/v1/events', orderEvent())).body.id;
+      expect((await feed(cursor)).events).toEqual([]);
+      await slow.query('COMMIT');
+      const { ids } = await readAll(cursor);
+      expect(ids).toEqual([target, later]);
+    } finally {
+      await slow.end();
+    }
+  });
+
+  it('when the purge runs, then it deletes only final, old-enough events the control acknowledged', async () => {
+    await mc.instance.db.pool.query('DELETE FROM events');
+    const purge = (retentionMs = 0) => purgeArchivedEvents({ pool: mc.instance.db.pool, logger: testLogger(), retentionMs, batchSize: 2 });
+    const remaining = async () => new Set((await mc.instance.db.pool.query('SELECT id FROM events')).rows.map((row) => row.id as string));
+    const [a, b, c] = [
+      (await mc.request('POST', '/api/v1/events', orderEvent())).body.id,
+      (await mc.request('POST', '/api/v1/events', orderEvent())).body.id,
+      (await mc.request('POST', '/api/v1/events', orderEvent())).body.id,
+    ];
+    await mc.instance.db.pool.query("UPDATE events SET status = 'sent' WHERE id = $1", [a]);
+    await mc.instance.db.pool.query("UPDATE events SET status = 'sent' WHERE id = $1", [c]);
+    // Feed order: b (still pending), a, c. The control reads b and a and acknowledges them.
+    const firstTwo = await feed(null, 2);
+    expect(firstTwo.events.map((event: { id: string }) => event.id)).toEqual([b, a]);
+    await feed(firstTwo.nextCursor, 1);
+
+    expect(await purge(60_000)).toBe(0);
+    expect(await purge()).toBe(1);
+    expect(await remaining()).toEqual(new Set([b, c]));
+
+    // c is acknowledged, then changes again: the archived copy is stale, so it is kept.
+    const rest = await feed(firstTwo.nextCursor);
+    await feed(rest.nextCursor, 1);
+    await mc.instance.db.pool.query("UPDATE events SET status_reason = 'changed again' WHERE id = $1", [c]);
+    expect(await purge()).toBe(0);
+    const after = await feed(rest.nextCursor);
+    expect(after.events.map((event: { id: string }) => event.id)).toEqual([c]);
+    await feed(after.nextCursor, 1);
+    expect(await purge()).toBe(1);
+    expect(await remaining()).toEqual(new Set([b]));
+  });
+
+  it('when asked with a producer key or a forged cursor, then it is refused', async () => {
+    expect((await mc.request('GET', '/api/v1/archive')).status).toBe(403);
+    const forged = await mc.request('GET', '/api/v1/archive?after=bm90LWEtY3Vyc29y', undefined, TEST_CONTROL_KEY);
+    expect(forged.status).toBe(400);
+    expect(forged.body.errors).toEqual([expect.objectContaining({ path: 'after' })]);
+  });
+});
