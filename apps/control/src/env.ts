@@ -1,16 +1,28 @@
 import { z } from 'zod';
-import { envVar, parseEnv } from '@mc/domain';
+import { envVar, parseEnv, SECOND, MINUTE } from '@mc/domain';
 
 /** The control instance's whole configuration; the only module of this app that reads `process.env`. */
-export const controlEnvSchema = z.object({
-  NODE_ENV: z.enum(['development', 'production', 'test']).default('development'),
-  REDIS_URL: envVar.url('redis://127.0.0.1:6379'),
-  CONTROL_DATABASE_URL: envVar.url('postgresql://postgres@127.0.0.1:5432/mc_control'),
-  CONTROL_PORT: envVar.port(3000),
-  MC_ADMIN_TOKEN: envVar.secret(),
-  LOG_LEVEL: envVar.logLevel(),
-  LOG_FORMAT: envVar.logFormat(),
-});
+export const controlEnvSchema = z
+  .object({
+    NODE_ENV: z.enum(['development', 'production', 'test']).default('development'),
+    REDIS_URL: envVar.url('redis://127.0.0.1:6379'),
+    CONTROL_DATABASE_URL: envVar.url('postgresql://postgres@127.0.0.1:5432/mc_control'),
+    CONTROL_PORT: envVar.port(3000),
+    /** The operators' bootstrap token (`Authorization: Bearer …`). */
+    MC_ADMIN_TOKEN: envVar.secret(),
+    /** BullMQ key prefix of the control instance. */
+    MC_CONTROL_QUEUE_PREFIX: z.string().min(1).default('{mc-control}'),
+    LOG_LEVEL: envVar.logLevel(),
+    LOG_FORMAT: envVar.logFormat(),
+    /** How often each account's archiving runs (ms). */
+    ARCHIVE_EVERY_MS: envVar.int(1 * MINUTE, 100),
+    /** Events per archive-feed page. */
+    ARCHIVE_PAGE_SIZE: envVar.int(1_000, 1),
+    /** Pages one archiving run reads at most before leaving the rest to the next run. */
+    ARCHIVE_MAX_PAGES_PER_RUN: envVar.int(100, 1),
+    /** A call to an execution instance that has not answered after this long (ms) fails. */
+    EXECUTION_CALL_TIMEOUT_MS: envVar.int(10 * SECOND, 100),
+  });
 
 export type ControlEnv = z.output<typeof controlEnvSchema>;
 

@@ -5,7 +5,7 @@ import type { Logger } from '@mc/domain';
 import { notFoundHandler, problemMiddleware, type VerifyToken } from '@mc/http';
 import type { ExecutionPrisma } from '@mc/db';
 import type { EventIntake } from './intake/event-intake';
-import type { TemplateRenderer } from './templates/template-renderer';
+import type { TemplateRenderer } from '@mc/templates';
 import { eventsRoutes } from './http/events-routes';
 import { templatesRoutes } from './http/templates-routes';
 import { healthRoutes } from './http/health-routes';

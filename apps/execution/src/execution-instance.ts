@@ -10,7 +10,7 @@ import type { ExecutionEnv } from './env';
 import { createExecutionApp } from './app';
 import { EventIntake } from './intake/event-intake';
 import type { EventQueues } from './intake/event-dispatch';
-import { TemplateRenderer } from './templates/template-renderer';
+import { TemplateRenderer } from '@mc/templates';
 import { TemplateVersionCache } from './templates/published-templates';
 import { createKeyVerifier, ensureBootstrapKey } from './api-keys/api-keys';
 import { openTransports, type Transports } from './delivery/channel-senders';

@@ -1,7 +1,7 @@
 import pg from 'pg';
 import { createExecutionApp } from '@mc/execution/src/app';
 import { EventIntake } from '@mc/execution/src/intake/event-intake';
-import { TemplateRenderer } from '@mc/execution/src/templates/template-renderer';
+import { TemplateRenderer } from '@mc/templates';
 import { orderEvent, startExecutionHarness, testLogger, type ExecutionHarness } from '@mc/testing';
 import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';

@@ -70,6 +70,23 @@ export const QUEUES = {
     keepCompleted: { count: 100, ageMs: 1 * DAY },
     keepFailedMs: 7 * DAY,
   }),
+  /** Control: one job per (template, execution instance): makes the instance match the template's publication. */
+  publishing: defineQueue({
+    name: 'publishing',
+    payload: z.strictObject({ templateName: z.string().min(1), instance: z.string().min(1) }),
+    // Retried until it lands: 20 tries with backoff from 1 s capped by BullMQ's exponential growth (~6 days in all).
+    retry: { attempts: 20, backoff: { type: 'exponential', delayMs: 1 * SECOND, jitter: 0.5 } },
+    keepCompleted,
+    keepFailedMs: 30 * DAY,
+  }),
+  /** Control: one job scheduler per registered execution instance (`archive-<name>`). */
+  archiving: defineQueue({
+    name: 'archiving',
+    payload: z.strictObject({ instance: z.string().min(1) }),
+    retry: { attempts: 1, backoff: { type: 'exponential', delayMs: 1 * SECOND, jitter: 0 } },
+    keepCompleted: { count: 1000, ageMs: 1 * DAY },
+    keepFailedMs: 7 * DAY,
+  }),
   /** Job scheduler: re-queues `pending` events whose job is gone (Redis lost data, crash before enqueue). */
   pendingEventsReconciliation: defineQueue({
     name: 'pendingEventsReconciliation',

@@ -6,3 +6,4 @@ export * from './test-logger';
 export * from './execution-harness';
 export * from './fixtures';
 export * from './sms-provider';
+export * from './control-harness';

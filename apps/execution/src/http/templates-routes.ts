@@ -9,7 +9,7 @@ import {
   templateNameSchema,
   upsertPublishedTemplate,
 } from '../templates/published-templates';
-import type { TemplateRenderer } from '../templates/template-renderer';
+import type { TemplateRenderer } from '@mc/templates';
 
 export interface TemplatesRoutesOptions {
   prisma: ExecutionPrisma;

@@ -2,7 +2,7 @@ import type pg from 'pg';
 import { z } from 'zod';
 import { AppError, CHANNELS, type Channel } from '@mc/domain';
 import type { ExecutionPrisma } from '@mc/db';
-import type { TemplateVersion } from './template-renderer';
+import type { TemplateVersion } from '@mc/templates';
 
 /** What the control instance sends to publish a version (`PUT /api/v1/templates/:name`). */
 export const publishedTemplateInputSchema = z.strictObject({

@@ -1,7 +1,7 @@
 import type pg from 'pg';
 import { coerceError, newDeliveryLogId } from '@mc/domain';
 import { MicroBatcher } from '@mc/runtime';
-import type { TemplateRenderer, TemplateVersion } from '../templates/template-renderer';
+import type { TemplateRenderer, TemplateVersion } from '@mc/templates';
 import type { TemplateVersionCache } from '../templates/published-templates';
 import type { ClaimedDelivery } from '../delivery/deliveries-store';
 import { linkEventsToDeliveries, loadEventsToLink, markNotTakenIntoAccount, type EventToLink, type LinkedDelivery, type PendingEvent } from './event-linking-store';

@@ -1,0 +1,78 @@
+import http from 'node:http';
+import type { AddressInfo } from 'node:net';
+import type { Worker } from 'bullmq';
+import type { Logger } from '@mc/domain';
+import { openControlDatabase, type ControlDatabase } from '@mc/db';
+import { closeRedis, createCatalogQueue, createRedisConnection } from '@mc/queues';
+import { closeInStages } from '@mc/runtime';
+import { TemplateRenderer } from '@mc/templates';
+import type { ControlEnv } from './env';
+import type { ControlServices } from './control-services';
+import { createControlApp } from './app';
+import { adminTokenVerifier } from './admin-auth';
+import { reconcileArchivingSchedulers, startArchivingWorker } from './workflows/archiving';
+import { startPublishingWorker } from './workflows/publishing';
+
+export interface ControlInstance {
+  db: ControlDatabase;
+  services: ControlServices;
+  server: http.Server;
+  port: number;
+  workers: Worker[];
+  close(): Promise<void>;
+}
+
+/**
+ * Wires the control instance: HTTP API, the `publishing` worker, the `archiving` worker, and at
+ * start one archiving job scheduler per registered account (orphans removed). The database must
+ * already be migrated.
+ */
+export async function startControlInstance(env: ControlEnv, logger: Logger): Promise<ControlInstance> {
+  const db = openControlDatabase({ databaseUrl: env.CONTROL_DATABASE_URL, poolSize: 10, onError: (error) => logger.warn('PostgreSQL pool error', { error: error.message }) });
+  const producerRedis = createRedisConnection({ redisUrl: env.REDIS_URL, logger, role: 'producer' });
+  const workerRedis = createRedisConnection({ redisUrl: env.REDIS_URL, logger, role: 'worker' });
+  const queueContext = { connection: producerRedis, prefix: env.MC_CONTROL_QUEUE_PREFIX, logger };
+  const services: ControlServices = {
+    prisma: db.prisma,
+    pool: db.pool,
+    redis: producerRedis,
+    logger,
+    renderer: new TemplateRenderer(),
+    queues: { publishing: createCatalogQueue('publishing', queueContext), archiving: createCatalogQueue('archiving', queueContext) },
+    archiving: {
+      pool: db.pool,
+      logger,
+      pageSize: env.ARCHIVE_PAGE_SIZE,
+      maxPagesPerRun: env.ARCHIVE_MAX_PAGES_PER_RUN,
+      callTimeoutMs: env.EXECUTION_CALL_TIMEOUT_MS,
+    },
+    archiveEveryMs: env.ARCHIVE_EVERY_MS,
+    callTimeoutMs: env.EXECUTION_CALL_TIMEOUT_MS,
+    publishWaitMs: 5_000,
+  };
+
+  const accounts = await db.prisma.executionInstance.findMany({ select: { name: true } });
+  await reconcileArchivingSchedulers(services.queues.archiving, accounts.map((account) => account.name), env.ARCHIVE_EVERY_MS);
+
+  const workerOptions = { connection: workerRedis, prefix: env.MC_CONTROL_QUEUE_PREFIX, logger };
+  const workers = [
+    startPublishingWorker({ prisma: db.prisma, logger, callTimeoutMs: env.EXECUTION_CALL_TIMEOUT_MS }, { ...workerOptions, concurrency: 10 }),
+    startArchivingWorker(services.archiving, { ...workerOptions, concurrency: 4 }),
+  ];
+
+  const server = http.createServer(createControlApp(services, adminTokenVerifier(env.MC_ADMIN_TOKEN)));
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(env.CONTROL_PORT, () => resolve());
+  });
+  const close = closeInStages([
+    () => new Promise<void>((resolve) => server.close(() => resolve())),
+    ...workers.map((worker) => () => worker.close()),
+    () => services.queues.publishing.close(),
+    () => services.queues.archiving.close(),
+    () => closeRedis(producerRedis),
+    () => closeRedis(workerRedis),
+    () => db.close(),
+  ]);
+  return { db, services, server, port: (server.address() as AddressInfo).port, workers, close };
+}

@@ -1,0 +1,22 @@
+import type pg from 'pg';
+import type { Redis } from 'ioredis';
+import type { ControlPrisma } from '@mc/db';
+import type { Logger } from '@mc/domain';
+import type { CatalogQueue } from '@mc/queues';
+import { TemplateRenderer } from '@mc/templates';
+import type { ArchivingContext } from './workflows/archiving';
+
+/** What the control instance's routes and workflows share. */
+export interface ControlServices {
+  prisma: ControlPrisma;
+  pool: pg.Pool;
+  redis: Redis;
+  logger: Logger;
+  renderer: TemplateRenderer;
+  queues: { publishing: CatalogQueue<'publishing'>; archiving: CatalogQueue<'archiving'> };
+  archiving: ArchivingContext;
+  archiveEveryMs: number;
+  callTimeoutMs: number;
+  /** How long publish/unpublish wait for the instances' answers before reporting `pending` (ms). */
+  publishWaitMs: number;
+}

@@ -1,0 +1,52 @@
+import { Router } from 'express';
+import { z } from 'zod';
+import { coerceError } from '@mc/domain';
+import { jsonBody, parseInput, requireScope, type VerifyToken } from '@mc/http';
+import type { ControlServices } from '../control-services';
+import { ExecutionClient, assertReachable } from '../execution-client';
+import { accountView, createAccount, deleteAccount, listAccounts, publishedTemplateNames, registrationSchema } from '../accounts/execution-instances';
+import { upsertPublications } from '../templates/templates';
+import { enqueuePublications } from '../workflows/publishing';
+import { ensureArchivingScheduler, removeArchivingScheduler, runArchiving } from '../workflows/archiving';
+
+/**
+ * Execution-instance accounts. Registering tests the connection, stores the account, creates
+ * its archiving job scheduler and runs its archiving once before answering, and sends it every
+ * template published right now. Removing deletes the account and its scheduler.
+ */
+export function executionInstancesRoutes(services: ControlServices, verify: VerifyToken): Router {
+  const router = Router();
+  const isAdmin = requireScope(verify, 'admin');
+
+  router.post('/execution-instances', isAdmin, jsonBody(16 * 1024), async (req, res) => {
+    const registration = parseInput(registrationSchema, req.body ?? {}, 'Invalid execution instance.');
+    await assertReachable(new ExecutionClient(registration, services.callTimeoutMs), registration.url);
+    await createAccount(services.prisma, registration);
+    await ensureArchivingScheduler(services.queues.archiving, registration.name, services.archiveEveryMs);
+    const published = await publishedTemplateNames(services.prisma);
+    for (const template of published) {
+      await upsertPublications(services.prisma, template.name, [registration.name], 'publish', template.version);
+      await enqueuePublications(services.queues.publishing, template.name, [registration.name]);
+    }
+    try {
+      await runArchiving(services.archiving, registration.name);
+    } catch (thrown) {
+      services.logger.warn('first archiving run failed; the scheduler will retry', { instance: registration.name, error: coerceError(thrown).message });
+    }
+    const account = await services.prisma.executionInstance.findUniqueOrThrow({ where: { name: registration.name } });
+    res.status(201).location(`/api/v1/execution-instances/${registration.name}`).json(accountView(account));
+  });
+
+  router.get('/execution-instances', isAdmin, async (_req, res) => {
+    res.json({ items: await listAccounts(services.prisma) });
+  });
+
+  router.delete('/execution-instances/:name', isAdmin, async (req, res) => {
+    const name = parseInput(z.string().min(1), req.params.name);
+    await removeArchivingScheduler(services.queues.archiving, name);
+    await deleteAccount(services.prisma, name);
+    res.status(204).end();
+  });
+
+  return router;
+}

@@ -1,0 +1,82 @@
+import type pg from 'pg';
+import type { Worker } from 'bullmq';
+import { coerceError, type Logger } from '@mc/domain';
+import { createCatalogWorker, type CatalogQueue, type WorkerOptions } from '@mc/queues';
+import { ExecutionClient } from '../execution-client';
+import { storeArchivePage } from '../archive/archive-store';
+
+export interface ArchivingContext {
+  pool: pg.Pool;
+  logger: Logger;
+  pageSize: number;
+  maxPagesPerRun: number;
+  callTimeoutMs: number;
+}
+
+/** The job scheduler of an account: `archive-<name>`, as operators see it on the dashboard. */
+export function archivingSchedulerId(instance: string): string {
+  return `archive-${instance}`;
+}
+
+/**
+ * One archiving run for one account: pulls its archive feed page after page (at most
+ * `maxPagesPerRun`) and stores each page with the new cursor atomically. A run for an account
+ * that no longer exists does nothing.
+ */
+export async function runArchiving(context: ArchivingContext, instance: string): Promise<{ pages: number; events: number }> {
+  const { rows } = await context.pool.query<{ url: string; credential: string; archive_cursor: string | null }>(
+    'SELECT url, credential, archive_cursor FROM execution_instances WHERE name = $1',
+    [instance],
+  );
+  const account = rows[0];
+  if (!account) return { pages: 0, events: 0 };
+  const client = new ExecutionClient({ url: account.url, credential: account.credential }, context.callTimeoutMs);
+  let cursor = account.archive_cursor;
+  let pages = 0;
+  let events = 0;
+  try {
+    while (pages < context.maxPagesPerRun) {
+      const page = await client.readArchive(cursor, context.pageSize);
+      if (page.events.length === 0 && page.nextCursor === cursor) break;
+      if (!(await storeArchivePage(context.pool, instance, cursor, page))) break;
+      pages += 1;
+      events += page.events.length;
+      cursor = page.nextCursor;
+      if (page.caughtUp) break;
+    }
+    await context.pool.query('UPDATE execution_instances SET last_run_at = now() WHERE name = $1', [instance]);
+  } catch (thrown) {
+    const message = coerceError(thrown).message;
+    await context.pool.query('UPDATE execution_instances SET last_run_at = now(), last_error = $2 WHERE name = $1', [instance, message]);
+    context.logger.warn('archiving failed', { instance, queue: 'archiving', error: message });
+    throw thrown;
+  }
+  if (events > 0) context.logger.info('archived events', { instance, queue: 'archiving', pages, events });
+  return { pages, events };
+}
+
+export async function ensureArchivingScheduler(queue: CatalogQueue<'archiving'>, instance: string, everyMs: number): Promise<void> {
+  await queue.upsertJobScheduler(archivingSchedulerId(instance), { every: everyMs }, { name: 'archive', data: { instance } });
+}
+
+export async function removeArchivingScheduler(queue: CatalogQueue<'archiving'>, instance: string): Promise<void> {
+  await queue.removeJobScheduler(archivingSchedulerId(instance));
+}
+
+/**
+ * At start: one scheduler per account, none for accounts that are gone. Idempotent (scheduler
+ * ids are the account names), so any number of control processes may run it at once.
+ */
+export async function reconcileArchivingSchedulers(queue: CatalogQueue<'archiving'>, accounts: readonly string[], everyMs: number): Promise<void> {
+  const wanted = new Set(accounts.map(archivingSchedulerId));
+  const existing = await queue.getJobSchedulers(0, -1);
+  await Promise.all(
+    existing.filter((scheduler) => scheduler.key.startsWith('archive-') && !wanted.has(scheduler.key)).map((scheduler) => queue.removeJobScheduler(scheduler.key)),
+  );
+  const present = new Set(existing.map((scheduler) => scheduler.key));
+  await Promise.all(accounts.filter((name) => !present.has(archivingSchedulerId(name))).map((name) => ensureArchivingScheduler(queue, name, everyMs)));
+}
+
+export function startArchivingWorker(context: ArchivingContext, options: WorkerOptions): Worker {
+  return createCatalogWorker('archiving', (data) => runArchiving(context, data.instance), options);
+}

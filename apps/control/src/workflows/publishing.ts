@@ -1,0 +1,74 @@
+import type { Worker } from 'bullmq';
+import { UnrecoverableError, type Job } from 'bullmq';
+import { coerceError, type Logger } from '@mc/domain';
+import type { ControlPrisma } from '@mc/db';
+import { createCatalogWorker, type CatalogQueue, type WorkerOptions } from '@mc/queues';
+import { ExecutionCallError, ExecutionClient } from '../execution-client';
+
+export interface PublishingContext {
+  prisma: ControlPrisma;
+  logger: Logger;
+  callTimeoutMs: number;
+}
+
+/** Queues the jobs that make these instances match the template's publication. */
+export async function enqueuePublications(queue: CatalogQueue<'publishing'>, templateName: string, instances: readonly string[]): Promise<void> {
+  const stamp = Date.now();
+  await queue.addBulk(
+    instances.map((instance) => ({
+      name: templateName,
+      data: { templateName, instance },
+      // A new job per change: an older one still retrying reads the current publication anyway.
+      opts: { jobId: `publish-${templateName}-${instance}-${stamp}` },
+    })),
+  );
+}
+
+/**
+ * `publishing`: makes one execution instance match one template's publication as it is *now*
+ * (a late retry of an older job pushes the current version, which the instance accepts only if
+ * newer). Retried until it lands; an answer that can never succeed (a 4xx other than 408/429)
+ * fails it for good. The state per instance is kept on the publication.
+ */
+export async function runPublication(context: PublishingContext, templateName: string, instance: string, job: Job): Promise<string> {
+  const { prisma } = context;
+  const [publication, account] = await Promise.all([
+    prisma.publication.findUnique({ where: { templateName_instance: { templateName, instance } } }),
+    prisma.executionInstance.findUnique({ where: { name: instance } }),
+  ]);
+  if (!publication || !account) return 'nothing to do';
+  const client = new ExecutionClient({ url: account.url, credential: account.credential }, context.callTimeoutMs);
+  const mark = (data: { state?: 'done' | 'failed'; lastError?: string | null }) =>
+    prisma.publication.updateMany({
+      where: { templateName, instance, action: publication.action, version: publication.version },
+      data: { ...data, attempts: { increment: 1 }, updatedAt: new Date() },
+    });
+  try {
+    if (publication.action === 'publish') {
+      const version = await prisma.templateVersion.findUniqueOrThrow({ where: { templateName_version: { templateName, version: publication.version } } });
+      await client.publishTemplate(templateName, {
+        version: version.version,
+        eventType: version.eventType,
+        channel: version.channel,
+        subject: version.subject,
+        html: version.html,
+        text: version.text,
+      });
+    } else {
+      await client.unpublishTemplate(templateName);
+    }
+    await mark({ state: 'done', lastError: null });
+    return `${publication.action} v${publication.version} on ${instance}`;
+  } catch (thrown) {
+    const message = coerceError(thrown).message;
+    const permanent = thrown instanceof ExecutionCallError && thrown.status !== undefined && thrown.status >= 400 && thrown.status < 500 && thrown.status !== 408 && thrown.status !== 429;
+    const last = permanent || job.attemptsMade + 1 >= (job.opts.attempts ?? 1);
+    await mark({ ...(last ? { state: 'failed' as const } : {}), lastError: message });
+    context.logger.warn('publication failed', { queue: 'publishing', templateName, instance, attempt: job.attemptsMade + 1, error: message });
+    throw permanent ? new UnrecoverableError(message) : thrown;
+  }
+}
+
+export function startPublishingWorker(context: PublishingContext, options: WorkerOptions): Worker {
+  return createCatalogWorker('publishing', (data, job) => runPublication(context, data.templateName, data.instance, job), options);
+}

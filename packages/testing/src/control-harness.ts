@@ -1,0 +1,67 @@
+import { readControlEnv } from '@mc/control/src/env';
+import { startControlInstance, type ControlInstance } from '@mc/control/src/control-instance';
+import { cloneTestDatabase, type TestDatabase } from './test-database';
+import { deleteRedisPrefix, randomQueuePrefix } from './redis-prefix';
+import { testLogger } from './test-logger';
+import { TEST_REDIS_URL } from './test-env';
+
+export const TEST_ADMIN_TOKEN = 'mc_test_admin_token_0123456789abcdef';
+
+export interface ControlHarness {
+  control: ControlInstance;
+  baseUrl: string;
+  database: TestDatabase;
+  prefix: string;
+  env: Record<string, string>;
+  request(method: string, path: string, body?: unknown, token?: string | null): Promise<{ status: number; body: any }>;
+  /** Another control process on the same database and queues. */
+  startSibling(): Promise<ControlInstance>;
+  close(): Promise<void>;
+}
+
+/** A control instance on its own cloned database and queue prefix, on a free port. */
+export async function startControlHarness(overrides: Record<string, string> = {}): Promise<ControlHarness> {
+  const database = await cloneTestDatabase('control');
+  const prefix = randomQueuePrefix();
+  const env = {
+    NODE_ENV: 'test',
+    REDIS_URL: TEST_REDIS_URL,
+    CONTROL_DATABASE_URL: database.url,
+    CONTROL_PORT: '0',
+    MC_CONTROL_QUEUE_PREFIX: prefix,
+    MC_ADMIN_TOKEN: TEST_ADMIN_TOKEN,
+    // Tests run archiving when they want it; the schedulers stay out of the way.
+    ARCHIVE_EVERY_MS: '3600000',
+    ...overrides,
+  };
+  const logger = testLogger('control');
+  const control = await startControlInstance(readControlEnv(env), logger);
+  const siblings: ControlInstance[] = [];
+  const baseUrl = `http://127.0.0.1:${control.port}`;
+  return {
+    control,
+    baseUrl,
+    database,
+    prefix,
+    env,
+    async request(method, path, body, token = TEST_ADMIN_TOKEN) {
+      const headers: Record<string, string> = {};
+      if (token !== null) headers.authorization = `Bearer ${token}`;
+      if (body !== undefined) headers['content-type'] = 'application/json';
+      const response = await fetch(`${baseUrl}${path}`, { method, headers, body: body === undefined ? undefined : JSON.stringify(body) });
+      const text = await response.text();
+      return { status: response.status, body: text ? JSON.parse(text) : undefined };
+    },
+    async startSibling() {
+      const sibling = await startControlInstance(readControlEnv(env), logger);
+      siblings.push(sibling);
+      return sibling;
+    },
+    async close() {
+      await Promise.all(siblings.map((sibling) => sibling.close()));
+      await control.close();
+      await deleteRedisPrefix(prefix);
+      await database.drop();
+    },
+  };
+}
