@@ -151,6 +151,14 @@ describe('the control instance with two execution instances', () => {
     expect(await schedulerKeys()).toEqual(['archive-east', 'archive-west']);
   });
 
+  it('when a control process starts, then schedulers of accounts that are gone are removed and missing ones created', async () => {
+    const queue = control.control.services.queues.archiving;
+    await queue.upsertJobScheduler('archive-ghost', { every: 3_600_000 }, { name: 'archive', data: { instance: 'ghost' } });
+    await queue.removeJobScheduler('archive-west');
+    await control.startSibling();
+    expect(await schedulerKeys()).toEqual(['archive-east', 'archive-west']);
+  });
+
   it('when an instance is registered later, then it receives every template published now', async () => {
     const north = await startExecutionHarness({ MC_INSTANCE_NAME: 'north' });
     try {
