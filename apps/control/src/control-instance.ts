@@ -4,7 +4,7 @@ import type { Worker } from 'bullmq';
 import type { Logger } from '@mc/domain';
 import { openControlDatabase, type ControlDatabase } from '@mc/db';
 import { closeRedis, createCatalogQueue, createRedisConnection } from '@mc/queues';
-import { closeInStages } from '@mc/runtime';
+import { closeHttpServer, closeInStages } from '@mc/runtime';
 import { TemplateRenderer } from '@mc/templates';
 import type { ControlEnv } from './env';
 import type { ControlServices } from './control-services';
@@ -66,7 +66,7 @@ export async function startControlInstance(env: ControlEnv, logger: Logger): Pro
     server.listen(env.CONTROL_PORT, () => resolve());
   });
   const close = closeInStages([
-    () => new Promise<void>((resolve) => server.close(() => resolve())),
+    () => closeHttpServer(server),
     ...workers.map((worker) => () => worker.close()),
     () => services.queues.publishing.close(),
     () => services.queues.archiving.close(),

@@ -1,4 +1,4 @@
-import { spawn, type ChildProcess } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
 import path from 'node:path';
 import pg from 'pg';
 import { runArchiving } from '@mc/control/src/workflows/archiving';
@@ -6,6 +6,7 @@ import {
   cloneTestDatabase,
   deleteRedisPrefix,
   randomQueuePrefix,
+  spawnApp,
   startExecutionHarness,
   testLogger,
   waitFor,
@@ -46,9 +47,7 @@ describe('a control process killed (SIGKILL) while archiving', () => {
   });
 
   it('then the next run archives every event once: no duplicate, no gap', async () => {
-    child = spawn(process.execPath, [require.resolve('tsx/cli'), path.resolve(__dirname, '../src/main.ts')], {
-      env: {
-        ...process.env,
+    const control = spawnApp(path.resolve(__dirname, '../src/main.ts'), {
         CONTROL_DATABASE_URL: controlDb.url,
         CONTROL_PORT: '0',
         REDIS_URL: TEST_REDIS_URL,
@@ -59,13 +58,12 @@ describe('a control process killed (SIGKILL) while archiving', () => {
         ARCHIVE_PAGE_SIZE: '50',
         ARCHIVE_MAX_PAGES_PER_RUN: '1000',
         LOG_LEVEL: 'error',
-      },
-      stdio: 'ignore',
     });
+    child = control;
     const archivedSoFar = async () => Number((await pool.query("SELECT archived_count FROM execution_instances WHERE name = 'east'")).rows[0].archived_count);
     await waitFor(async () => (await archivedSoFar()) >= 500, { timeoutMs: 60_000 });
-    child.kill('SIGKILL');
-    await new Promise((resolve) => child?.once('exit', resolve));
+    control.kill('SIGKILL');
+    await control.exited;
     expect(await archivedSoFar()).toBeLessThan(EVENTS);
 
     const context = { pool, logger: testLogger(), pageSize: 500, maxPagesPerRun: 1000, callTimeoutMs: 10_000 };

@@ -5,7 +5,7 @@ import type { Express } from 'express';
 import { MINUTE, type Logger, type RetryPolicy } from '@mc/domain';
 import { openExecutionDatabase, type ExecutionDatabase } from '@mc/db';
 import { closeRedis, createCatalogQueue, createRedisConnection, type CatalogQueue } from '@mc/queues';
-import { MicroBatcher, closeInStages } from '@mc/runtime';
+import { MicroBatcher, closeHttpServer, closeInStages } from '@mc/runtime';
 import type { ExecutionEnv } from './env';
 import { createExecutionApp } from './app';
 import { EventIntake } from './intake/event-intake';
@@ -143,7 +143,7 @@ export async function startExecutionInstance(env: ExecutionEnv, logger: Logger):
 
   const listening = server;
   const close = closeInStages([
-    () => (listening ? new Promise<void>((resolve) => listening.close(() => resolve())) : undefined),
+    () => (listening ? closeHttpServer(listening) : undefined),
     () => intake.drain(),
     () => workflows?.close(),
     () => outcomes.drain(),

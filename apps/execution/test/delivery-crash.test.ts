@@ -1,7 +1,7 @@
-import { spawn, type ChildProcess } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
 import path from 'node:path';
 import { startSmtpSink, type SmtpSink } from '@mc/smtp-sink';
-import { orderEvent, startExecutionHarness, templateVersion, waitFor, TEST_CONTROL_KEY, TEST_REDIS_URL, type ExecutionHarness } from '@mc/testing';
+import { orderEvent, spawnApp, startExecutionHarness, templateVersion, waitFor, TEST_CONTROL_KEY, TEST_REDIS_URL, type ExecutionHarness } from '@mc/testing';
 
 const EVENTS = 3000;
 const DELIVERY_CONCURRENCY = 10;
@@ -38,25 +38,22 @@ describe('a worker killed (SIGKILL) in the middle of a batch', () => {
   });
 
   it('then no event is lost, every event ends sent, and no message is sent twice outside the in-flight window', async () => {
-    child = spawn(process.execPath, [require.resolve('tsx/cli'), path.resolve(__dirname, '../src/main.ts')], {
-      env: {
-        ...process.env,
-        ...WORKER_SETTINGS,
-        EXECUTION_DATABASE_URL: mc.database.url,
-        REDIS_URL: TEST_REDIS_URL,
-        MC_QUEUE_PREFIX: mc.prefix,
-        SMTP_URL: smtp.url,
-        LOG_LEVEL: 'error',
-      },
-      stdio: 'ignore',
+    const worker = spawnApp(path.resolve(__dirname, '../src/main.ts'), {
+      ...WORKER_SETTINGS,
+      EXECUTION_DATABASE_URL: mc.database.url,
+      REDIS_URL: TEST_REDIS_URL,
+      MC_QUEUE_PREFIX: mc.prefix,
+      SMTP_URL: smtp.url,
+      LOG_LEVEL: 'error',
     });
+    child = worker;
     const events = Array.from({ length: EVENTS }, (_, index) => orderEvent({ email: `crash-${index}@example.com` }));
     const { status, body } = await mc.request('POST', '/api/v1/events/batch', { events });
     expect(status).toBe(202);
 
     await waitFor(() => smtp.receivedCount >= EVENTS / 5, { timeoutMs: 60_000 });
-    child.kill('SIGKILL');
-    await new Promise((resolve) => child?.once('exit', resolve));
+    worker.kill('SIGKILL');
+    await worker.exited;
     const sentBeforeKill = smtp.receivedCount;
     expect(sentBeforeKill).toBeLessThan(EVENTS);
 

@@ -4,3 +4,4 @@ export * from './run-main';
 export * from './micro-batcher';
 export * from './map-concurrently';
 export * from './close-in-stages';
+export * from './close-http-server';

@@ -30,7 +30,8 @@ export async function startControlHarness(overrides: Record<string, string> = {}
     CONTROL_PORT: '0',
     MC_CONTROL_QUEUE_PREFIX: prefix,
     MC_ADMIN_TOKEN: TEST_ADMIN_TOKEN,
-    // Tests run archiving when they want it; the schedulers stay out of the way.
+    // Tests run archiving when they want it: after registration's own run, the next scheduled
+    // one is an hour away. (A scheduler created at start for an existing account runs at once.)
     ARCHIVE_EVERY_MS: '3600000',
     ...overrides,
   };

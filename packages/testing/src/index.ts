@@ -7,3 +7,4 @@ export * from './execution-harness';
 export * from './fixtures';
 export * from './sms-provider';
 export * from './control-harness';
+export * from './spawn-app';

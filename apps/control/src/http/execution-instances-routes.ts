@@ -22,7 +22,8 @@ export function executionInstancesRoutes(services: ControlServices, verify: Veri
     const registration = parseInput(registrationSchema, req.body ?? {}, 'Invalid execution instance.');
     await assertReachable(new ExecutionClient(registration, services.callTimeoutMs), registration.url);
     await createAccount(services.prisma, registration);
-    await ensureArchivingScheduler(services.queues.archiving, registration.name, services.archiveEveryMs);
+    // Its first scheduled run is one interval away: the run below is the one "at once".
+    await ensureArchivingScheduler(services.queues.archiving, registration.name, services.archiveEveryMs, true);
     const published = await publishedTemplateNames(services.prisma);
     for (const template of published) {
       await upsertPublications(services.prisma, template.name, [registration.name], 'publish', template.version);

@@ -55,8 +55,17 @@ export async function runArchiving(context: ArchivingContext, instance: string):
   return { pages, events };
 }
 
-export async function ensureArchivingScheduler(queue: CatalogQueue<'archiving'>, instance: string, everyMs: number): Promise<void> {
-  await queue.upsertJobScheduler(archivingSchedulerId(instance), { every: everyMs }, { name: 'archive', data: { instance } });
+/**
+ * Upserts the account's scheduler. BullMQ runs a new `every` scheduler's first job at once; when
+ * the caller has just run the archiving itself (registration), `deferFirstRun` starts it one
+ * interval later instead, so two runs do not race for the same pages.
+ */
+export async function ensureArchivingScheduler(queue: CatalogQueue<'archiving'>, instance: string, everyMs: number, deferFirstRun = false): Promise<void> {
+  await queue.upsertJobScheduler(
+    archivingSchedulerId(instance),
+    { every: everyMs, ...(deferFirstRun ? { startDate: Date.now() + everyMs } : {}) },
+    { name: 'archive', data: { instance } },
+  );
 }
 
 export async function removeArchivingScheduler(queue: CatalogQueue<'archiving'>, instance: string): Promise<void> {
