@@ -1,12 +1,12 @@
 import express, { type Express } from 'express';
-import { notFoundHandler, problemMiddleware, type VerifyToken } from '@mc/http';
+import { mountAdmin, notFoundHandler, problemMiddleware, type VerifyToken } from '@mc/http';
 import type { ControlServices } from './control-services';
 import { executionInstancesRoutes } from './http/execution-instances-routes';
 import { templatesRoutes } from './http/templates-routes';
 import { reportsRoutes } from './http/reports-routes';
 
 /** The control instance's HTTP API, built without listening. */
-export function createControlApp(services: ControlServices, verify: VerifyToken): Express {
+export function createControlApp(services: ControlServices, verify: VerifyToken, admin: { user?: string; password?: string }): Express {
   const app = express();
   app.disable('x-powered-by');
   app.set('etag', false);
@@ -22,6 +22,7 @@ export function createControlApp(services: ControlServices, verify: VerifyToken)
     res.status(ready ? 200 : 503).json({ status: ready ? 'ready' : 'not ready', checks: { postgres: checks[0], redis: checks[1] } });
   });
   app.use('/api/v1', executionInstancesRoutes(services, verify), templatesRoutes(services, verify), reportsRoutes(services, verify));
+  mountAdmin(app, { ...admin, logger: services.logger, queues: [services.queues.publishing, services.queues.archiving] });
   app.use(notFoundHandler);
   app.use(problemMiddleware(services.logger));
   return app;

@@ -60,7 +60,9 @@ export async function startControlInstance(env: ControlEnv, logger: Logger): Pro
     startArchivingWorker(services.archiving, { ...workerOptions, concurrency: 4 }),
   ];
 
-  const server = http.createServer(createControlApp(services, adminTokenVerifier(env.MC_ADMIN_TOKEN)));
+  const server = http.createServer(
+    createControlApp(services, adminTokenVerifier(env.MC_ADMIN_TOKEN), { user: env.MC_ADMIN_USER, password: env.MC_ADMIN_PASSWORD }),
+  );
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
     server.listen(env.CONTROL_PORT, () => resolve());

@@ -12,6 +12,9 @@ export const controlEnvSchema = z
     MC_ADMIN_TOKEN: envVar.secret(),
     /** BullMQ key prefix of the control instance. */
     MC_CONTROL_QUEUE_PREFIX: z.string().min(1).default('{mc-control}'),
+    /** Basic auth of `/admin/*` (Bull Board, outbox); both unset: the dashboards are off. */
+    MC_ADMIN_USER: z.string().min(1).optional(),
+    MC_ADMIN_PASSWORD: z.string().min(8, 'must be at least 8 characters').optional(),
     LOG_LEVEL: envVar.logLevel(),
     LOG_FORMAT: envVar.logFormat(),
     /** How often each account's archiving runs (ms). */

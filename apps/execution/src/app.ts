@@ -2,7 +2,7 @@ import express, { type Express } from 'express';
 import type pg from 'pg';
 import type { Redis } from 'ioredis';
 import type { Logger } from '@mc/domain';
-import { notFoundHandler, problemMiddleware, type VerifyToken } from '@mc/http';
+import { mountAdmin, notFoundHandler, problemMiddleware, type AdminOptions, type VerifyToken } from '@mc/http';
 import type { ExecutionPrisma } from '@mc/db';
 import type { EventIntake } from './intake/event-intake';
 import type { TemplateRenderer } from '@mc/templates';
@@ -23,6 +23,8 @@ export interface ExecutionAppOptions {
   rtBodyLimitBytes: number;
   batchBodyLimitBytes: number;
   rateLimitPerSecond: number;
+  /** `/admin/*`: Bull Board and the development outbox, behind basic auth. */
+  admin: Omit<AdminOptions, 'logger'>;
 }
 
 /** The execution instance's HTTP API, built without listening (tests listen on port 0). */
@@ -32,6 +34,7 @@ export function createExecutionApp(options: ExecutionAppOptions): Express {
   app.set('etag', false);
   app.use(healthRoutes(options));
   app.use('/api/v1', eventsRoutes(options), templatesRoutes(options), suppressionsRoutes(options), archiveRoutes(options));
+  mountAdmin(app, { ...options.admin, logger: options.logger });
   app.use(notFoundHandler);
   app.use(problemMiddleware(options.logger));
   return app;

@@ -18,6 +18,9 @@ export const executionEnvSchema = z
     MC_QUEUE_PREFIX: z.string().min(1).optional(),
     MC_API_KEY: envVar.secret(),
     MC_CONTROL_CREDENTIAL: envVar.secret(),
+    /** Basic auth of `/admin/*` (Bull Board, outbox); both unset: the dashboards are off. */
+    MC_ADMIN_USER: z.string().min(1).optional(),
+    MC_ADMIN_PASSWORD: z.string().min(8, 'must be at least 8 characters').optional(),
     LOG_LEVEL: envVar.logLevel(),
     LOG_FORMAT: envVar.logFormat(),
     DATABASE_POOL_SIZE: envVar.int(20, 1),

@@ -19,6 +19,7 @@ import type { EventProcessingContext } from './workflows/event-processing-job';
 import type { ReconciliationContext } from './workflows/pending-events-reconciliation';
 import type { StatusSyncContext } from './workflows/update-event-status';
 import { startWorkflows } from './workflows/start-workflows';
+import { outboxRoutes } from './http/outbox-routes';
 
 export interface ExecutionInstance {
   db: ExecutionDatabase;
@@ -112,6 +113,12 @@ export async function startExecutionInstance(env: ExecutionEnv, logger: Logger):
     rtBodyLimitBytes: env.RT_BODY_LIMIT_BYTES,
     batchBodyLimitBytes: env.BATCH_BODY_LIMIT_BYTES,
     rateLimitPerSecond: env.INTAKE_RATE_LIMIT_PER_SECOND,
+    admin: {
+      user: env.MC_ADMIN_USER,
+      password: env.MC_ADMIN_PASSWORD,
+      queues: Object.values(queues),
+      extraRoutes: transports.sink ? outboxRoutes(transports.sink) : undefined,
+    },
   });
 
   const workflows =

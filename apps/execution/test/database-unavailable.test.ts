@@ -28,6 +28,7 @@ describe('when PostgreSQL is unreachable', () => {
       rtBodyLimitBytes: 100_000,
       batchBodyLimitBytes: 1_000_000,
       rateLimitPerSecond: 0,
+      admin: { queues: [] },
     });
     server = app.listen(0);
     await new Promise((resolve) => server.once('listening', resolve));

@@ -2,3 +2,4 @@ export * from './problem-middleware';
 export * from './bearer-auth';
 export * from './json-body';
 export * from './rate-limit';
+export * from './admin-dashboard';

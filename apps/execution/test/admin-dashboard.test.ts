@@ -1,0 +1,46 @@
+import { orderEvent, startExecutionHarness, templateVersion, waitFor, TEST_CONTROL_KEY, type ExecutionHarness } from '@mc/testing';
+
+const ADMIN = { MC_ADMIN_USER: 'ops', MC_ADMIN_PASSWORD: 'correct-horse-battery' };
+const basic = (user: string, password: string) => `Basic ${Buffer.from(`${user}:${password}`).toString('base64')}`;
+
+describe('/admin (Bull Board and the development outbox)', () => {
+  let mc: ExecutionHarness;
+  let closed: ExecutionHarness;
+  beforeAll(async () => {
+    [mc, closed] = await Promise.all([startExecutionHarness({ ...ADMIN, STATUS_SYNC_EVERY_MS: '100' }), startExecutionHarness({ MC_ROLE: 'api' })]);
+    await mc.request('PUT', '/api/v1/templates/order-confirmation', templateVersion(), TEST_CONTROL_KEY);
+  });
+  afterAll(async () => {
+    await Promise.all([mc.close(), closed.close()]);
+  });
+
+  it('when no admin credentials are configured, then /admin is not there at all', async () => {
+    expect((await fetch(`${closed.baseUrl}/admin/queues`)).status).toBe(404);
+  });
+
+  it('when configured, then the dashboard asks for basic auth and shows every workflow queue', async () => {
+    const anonymous = await fetch(`${mc.baseUrl}/admin/queues/api/queues`);
+    expect(anonymous.status).toBe(401);
+    expect(anonymous.headers.get('www-authenticate')).toMatch(/^Basic/);
+    expect((await fetch(`${mc.baseUrl}/admin/queues/api/queues`, { headers: { authorization: basic('ops', 'wrong-password') } })).status).toBe(401);
+    const answer = await fetch(`${mc.baseUrl}/admin/queues/api/queues`, { headers: { authorization: basic('ops', 'correct-horse-battery') } });
+    expect(answer.status).toBe(200);
+    const { queues } = (await answer.json()) as { queues: Array<{ name: string }> };
+    expect(queues.map((queue) => queue.name).sort()).toEqual(
+      ['batchEventsProcessing', 'pendingEventsReconciliation', 'purgeArchivedEvents', 'rtEventsProcessing', 'updateEventStatus'].sort(),
+    );
+  });
+
+  it('when mail is sent without SMTP_URL, then the outbox lists it behind the same auth', async () => {
+    const { body } = await mc.request('POST', '/api/v1/events', orderEvent({ email: 'outbox@example.com' }));
+    await waitFor(async () => (await mc.request('GET', `/api/v1/events/${body.id}`)).body.status === 'sent');
+    expect((await fetch(`${mc.baseUrl}/admin/outbox`)).status).toBe(401);
+    const outbox = (await (await fetch(`${mc.baseUrl}/admin/outbox`, { headers: { authorization: basic('ops', 'correct-horse-battery') } })).json()) as {
+      items: Array<{ to: string[]; subject: string; index: number }>;
+    };
+    const mail = outbox.items.find((item) => item.to.includes('outbox@example.com'));
+    expect(mail?.subject).toMatch(/^Order \d+ confirmed$/);
+    const raw = await fetch(`${mc.baseUrl}/admin/outbox/${mail?.index}`, { headers: { authorization: basic('ops', 'correct-horse-battery') } });
+    expect(await raw.text()).toMatch(/X-Message-Center-Event: /);
+  });
+});
