@@ -1,6 +1,7 @@
 import express, { type Express } from 'express';
 import { mountAdmin, notFoundHandler, problemMiddleware, type VerifyToken } from '@mc/http';
 import type { ControlServices } from './control-services';
+import { createControlMetrics } from './control-metrics';
 import { executionInstancesRoutes } from './http/execution-instances-routes';
 import { templatesRoutes } from './http/templates-routes';
 import { reportsRoutes } from './http/reports-routes';
@@ -12,6 +13,10 @@ export function createControlApp(services: ControlServices, verify: VerifyToken,
   app.set('etag', false);
   app.get('/health', (_req, res) => {
     res.json({ status: 'ok' });
+  });
+  const metrics = createControlMetrics(services.pool, [services.queues.publishing, services.queues.archiving]);
+  app.get('/metrics', async (_req, res) => {
+    res.type(metrics.contentType).send(await metrics.metrics());
   });
   app.get('/ready', async (_req, res) => {
     const checks = await Promise.all([

@@ -183,6 +183,13 @@ describe('the control instance with two execution instances', () => {
     expect((await control.request('DELETE', '/api/v1/execution-instances/west')).status).toBe(404);
   });
 
+  it('when /metrics is scraped, then the archive lag and archived count of each account are there', async () => {
+    const text = await (await fetch(`${control.baseUrl}/metrics`)).text();
+    expect(text).toMatch(/^mc_archive_lag_seconds\{account="east"\} [\d.]+$/m);
+    expect(text).toMatch(/^mc_archived_events\{account="east"\} [1-9]\d*$/m);
+    expect(text).toMatch(/^mc_queue_jobs\{queue="publishing",state="completed"\} \d+$/m);
+  });
+
   it('when a producer key or no token is used on control, then it is refused; a control credential cannot push events', async () => {
     expect((await control.request('GET', '/api/v1/execution-instances', undefined, TEST_PRODUCER_KEY)).status).toBe(401);
     expect((await control.request('GET', '/api/v1/templates', undefined, null)).status).toBe(401);

@@ -5,6 +5,7 @@ import type { Logger } from '@mc/domain';
 import { mountAdmin, notFoundHandler, problemMiddleware, type AdminOptions, type VerifyToken } from '@mc/http';
 import type { ExecutionPrisma } from '@mc/db';
 import type { EventIntake } from './intake/event-intake';
+import type { ExecutionMetrics } from './metrics/execution-metrics';
 import type { TemplateRenderer } from '@mc/templates';
 import { eventsRoutes } from './http/events-routes';
 import { templatesRoutes } from './http/templates-routes';
@@ -23,6 +24,7 @@ export interface ExecutionAppOptions {
   rtBodyLimitBytes: number;
   batchBodyLimitBytes: number;
   rateLimitPerSecond: number;
+  metrics: ExecutionMetrics;
   /** `/admin/*`: Bull Board and the development outbox, behind basic auth. */
   admin: Omit<AdminOptions, 'logger'>;
 }
@@ -33,6 +35,9 @@ export function createExecutionApp(options: ExecutionAppOptions): Express {
   app.disable('x-powered-by');
   app.set('etag', false);
   app.use(healthRoutes(options));
+  app.get('/metrics', async (_req, res) => {
+    res.type(options.metrics.registry.contentType).send(await options.metrics.registry.metrics());
+  });
   app.use('/api/v1', eventsRoutes(options), templatesRoutes(options), suppressionsRoutes(options), archiveRoutes(options));
   mountAdmin(app, { ...options.admin, logger: options.logger });
   app.use(notFoundHandler);

@@ -20,6 +20,7 @@ import type { ReconciliationContext } from './workflows/pending-events-reconcili
 import type { StatusSyncContext } from './workflows/update-event-status';
 import { startWorkflows } from './workflows/start-workflows';
 import { outboxRoutes } from './http/outbox-routes';
+import { ExecutionMetrics } from './metrics/execution-metrics';
 
 export interface ExecutionInstance {
   db: ExecutionDatabase;
@@ -69,7 +70,8 @@ export async function startExecutionInstance(env: ExecutionEnv, logger: Logger):
     updateEventStatus: createCatalogQueue('updateEventStatus', queueContext),
     purge: createCatalogQueue('purgeArchivedEvents', queueContext),
   };
-  const intake = new EventIntake({ pool: db.pool, queues, logger });
+  const metrics = new ExecutionMetrics(db.pool, Object.values(queues), env.MC_INSTANCE_NAME);
+  const intake = new EventIntake({ pool: db.pool, queues, logger, metrics });
   const renderer = new TemplateRenderer();
   const transports = await openTransports(env, logger);
   const outcomes = new MicroBatcher<DeliveryOutcome, void>(async (items) => {
@@ -81,6 +83,7 @@ export async function startExecutionInstance(env: ExecutionEnv, logger: Logger):
     renderer,
     templates: new TemplateVersionCache(db.pool),
     leaseMs: env.DELIVERY_LEASE_MS,
+    metrics,
     logger,
     delivery: {
       pool: db.pool,
@@ -90,6 +93,7 @@ export async function startExecutionInstance(env: ExecutionEnv, logger: Logger):
       maxAttempts: env.DELIVERY_MAX_ATTEMPTS,
       leaseMs: env.DELIVERY_LEASE_MS,
       concurrency: env.DELIVERY_CONCURRENCY,
+      metrics,
     },
   };
   const reconciliation: ReconciliationContext = { pool: db.pool, redis: workerRedis, queues, logger, graceMs: env.RECONCILE_GRACE_MS };
@@ -113,6 +117,7 @@ export async function startExecutionInstance(env: ExecutionEnv, logger: Logger):
     rtBodyLimitBytes: env.RT_BODY_LIMIT_BYTES,
     batchBodyLimitBytes: env.BATCH_BODY_LIMIT_BYTES,
     rateLimitPerSecond: env.INTAKE_RATE_LIMIT_PER_SECOND,
+    metrics,
     admin: {
       user: env.MC_ADMIN_USER,
       password: env.MC_ADMIN_PASSWORD,

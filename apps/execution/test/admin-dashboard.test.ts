@@ -43,4 +43,20 @@ describe('/admin (Bull Board and the development outbox)', () => {
     const raw = await fetch(`${mc.baseUrl}/admin/outbox/${mail?.index}`, { headers: { authorization: basic('ops', 'correct-horse-battery') } });
     expect(await raw.text()).toMatch(/X-Message-Center-Event: /);
   });
+
+  it('when /metrics is scraped, then queue depths, events by status, latencies and the status-sync lag are there', async () => {
+    const { body } = await mc.request('POST', '/api/v1/events', orderEvent());
+    await waitFor(async () => (await mc.request('GET', `/api/v1/events/${body.id}`)).body.status === 'sent');
+    const text = await (await fetch(`${mc.baseUrl}/metrics`)).text();
+    // Label order is prom-client's business: match each label wherever it stands.
+    const sample = (name: string, labels: string[], value = '[1-9][\\d.]*') =>
+      new RegExp(`^${name}\\{${labels.map((label) => `(?=[^}]*${label})`).join('')}[^}]*\\} ${value}$`, 'm');
+    expect(text).toMatch(sample('mc_queue_jobs', ['queue="rtEventsProcessing"', 'state="completed"'], '\\d+'));
+    expect(text).toMatch(sample('mc_events', ['status="sent"', 'instance="local"']));
+    expect(text).toMatch(sample('mc_events_accepted_total', ['kind="rt"']));
+    expect(text).toMatch(sample('mc_event_received_to_linked_seconds_count', ['instance="local"']));
+    expect(text).toMatch(sample('mc_event_received_to_sent_seconds_count', ['channel="email"']));
+    expect(text).toMatch(sample('mc_deliveries_total', ['channel="email"', 'outcome="sent"']));
+    expect(text).toMatch(sample('mc_status_sync_lag_seconds', ['instance="local"'], '[\\d.]+'));
+  });
 });

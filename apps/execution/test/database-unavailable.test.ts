@@ -1,6 +1,7 @@
 import pg from 'pg';
 import { createExecutionApp } from '@mc/execution/src/app';
 import { EventIntake } from '@mc/execution/src/intake/event-intake';
+import { ExecutionMetrics } from '@mc/execution/src/metrics/execution-metrics';
 import { TemplateRenderer } from '@mc/templates';
 import { orderEvent, startExecutionHarness, testLogger, type ExecutionHarness } from '@mc/testing';
 import type { Server } from 'node:http';
@@ -29,6 +30,7 @@ describe('when PostgreSQL is unreachable', () => {
       batchBodyLimitBytes: 1_000_000,
       rateLimitPerSecond: 0,
       admin: { queues: [] },
+      metrics: new ExecutionMetrics(deadPool, [], 'test'),
     });
     server = app.listen(0);
     await new Promise((resolve) => server.once('listening', resolve));

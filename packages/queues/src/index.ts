@@ -1,2 +1,3 @@
 export * from './redis-connection';
 export * from './catalog-queues';
+export * from './queue-metrics';

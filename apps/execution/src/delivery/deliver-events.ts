@@ -2,6 +2,7 @@ import type pg from 'pg';
 import { coerceError, isDeliverableAddress, type Logger } from '@mc/domain';
 import { mapConcurrently, type MicroBatcher } from '@mc/runtime';
 import { DeliveryFailure, type ChannelSenders } from './channel-sender';
+import type { ExecutionMetrics } from '../metrics/execution-metrics';
 import { claimPendingDeliveries, countDeliveriesHeldElsewhere, suppressAddresses, type ClaimedDelivery, type DeliveryOutcome } from './deliveries-store';
 
 export interface DeliveryContext {
@@ -16,6 +17,7 @@ export interface DeliveryContext {
   leaseMs: number;
   /** Sends in flight per job. */
   concurrency: number;
+  metrics?: ExecutionMetrics;
 }
 
 export interface DeliverySummary {
@@ -65,6 +67,8 @@ export async function deliverEvents(
       toSuppress.push({ channel: delivery.channel, address: delivery.recipient, reason: outcome.error ?? 'permanent failure' });
     }
     await context.outcomes.submit(outcome);
+    context.metrics?.deliveries.inc({ channel: delivery.channel, outcome: outcome.status === 'pending' ? 'retrying' : outcome.status });
+    if (outcome.status === 'sent') context.metrics?.receivedToSent.observe({ channel: delivery.channel }, context.metrics.secondsSince(delivery.eventCreatedAt));
     summary[outcome.status === 'pending' ? 'retrying' : outcome.status] += 1;
   });
   await suppressAddresses(context.pool, toSuppress);

@@ -9,6 +9,8 @@ export interface ClaimedDelivery extends OutgoingMessage {
   attempts: number;
   /** The reason of an active suppression of the recipient, if any. */
   suppressedBecause: string | null;
+  /** When its event was received (for latency metrics). */
+  eventCreatedAt: Date;
 }
 
 /**
@@ -20,7 +22,8 @@ export const CLAIMED_DELIVERY_COLUMNS = `id AS "deliveryLogId", event_id AS "eve
   (SELECT s.reason FROM suppressions s
    WHERE s.channel = delivery_logs.channel
      AND s.address = CASE WHEN delivery_logs.channel = 'email' THEN lower(btrim(delivery_logs.recipient)) ELSE btrim(delivery_logs.recipient) END
-     AND (s.expires_at IS NULL OR s.expires_at > now())) AS "suppressedBecause"`;
+     AND (s.expires_at IS NULL OR s.expires_at > now())) AS "suppressedBecause",
+  (SELECT e.created_at FROM events e WHERE e.id = delivery_logs.event_id) AS "eventCreatedAt"`;
 
 /**
  * Takes the `pending` delivery logs of these events that nobody holds, for `leaseMs`: while a

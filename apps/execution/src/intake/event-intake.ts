@@ -12,6 +12,7 @@ import {
   type EventKind,
   type Logger,
 } from '@mc/domain';
+import type { ExecutionMetrics } from '../metrics/execution-metrics';
 import { findEventsByExternalIds, insertEvents, type NewEventRow } from './event-store';
 import { dispatchEvents, type EventQueues } from './event-dispatch';
 
@@ -28,6 +29,7 @@ export interface EventIntakeOptions {
   logger: Logger;
   /** Real-time events stored in one INSERT at most; default 500. */
   maxGroupSize?: number;
+  metrics?: ExecutionMetrics;
 }
 
 function toRow(input: EventInput, kind: EventKind, jobId?: string): NewEventRow {
@@ -105,6 +107,7 @@ export class EventIntake {
     const { pool, queues, logger } = this.options;
     const inserted = await insertEvents(pool, rows);
     const fresh = rows.filter((row) => inserted.has(row.id));
+    if (fresh.length > 0) this.options.metrics?.accepted.inc({ kind: fresh[0]?.kind }, fresh.length);
     try {
       await dispatchEvents(queues, fresh);
     } catch (thrown) {

@@ -4,6 +4,7 @@ import { MicroBatcher } from '@mc/runtime';
 import type { TemplateRenderer, TemplateVersion } from '@mc/templates';
 import type { TemplateVersionCache } from '../templates/published-templates';
 import type { ClaimedDelivery } from '../delivery/deliveries-store';
+import type { ExecutionMetrics } from '../metrics/execution-metrics';
 import { linkEventsToDeliveries, loadEventsToLink, markNotTakenIntoAccount, type EventToLink, type LinkedDelivery, type PendingEvent } from './event-linking-store';
 
 export interface LinkingContext {
@@ -12,6 +13,7 @@ export interface LinkingContext {
   templates: TemplateVersionCache;
   /** How long the delivery logs created by linking are held by this worker (ms). */
   leaseMs: number;
+  metrics?: ExecutionMetrics;
 }
 
 export interface LinkingOutcome {
@@ -110,6 +112,7 @@ export async function linkEvents(
 
   await markNotTakenIntoAccount(pool, rejections);
   const linked = await linkEventsToDeliveries(pool, deliveries, context.leaseMs);
+  if (context.metrics) for (const delivery of linked) context.metrics.receivedToLinked.observe(context.metrics.secondsSince(delivery.eventCreatedAt));
   return { linked, notTakenIntoAccount: rejections.map((rejection) => rejection.id), expired, notDue, notDueAt };
 }
 
