@@ -2,14 +2,13 @@ import express, { type Express } from 'express';
 import type pg from 'pg';
 import type { Redis } from 'ioredis';
 import type { Logger } from '@mc/domain';
-import { mountAdmin, notFoundHandler, problemMiddleware, type AdminOptions, type VerifyToken } from '@mc/http';
+import { healthRoutes, mountAdmin, notFoundHandler, problemMiddleware, type AdminOptions, type VerifyToken } from '@mc/http';
 import type { ExecutionPrisma } from '@mc/db';
 import type { EventIntake } from './intake/event-intake';
 import type { ExecutionMetrics } from './metrics/execution-metrics';
 import type { TemplateRenderer } from '@mc/templates';
 import { eventsRoutes } from './http/events-routes';
 import { templatesRoutes } from './http/templates-routes';
-import { healthRoutes } from './http/health-routes';
 import { suppressionsRoutes } from './http/suppressions-routes';
 import { archiveRoutes } from './http/archive-routes';
 
@@ -34,7 +33,7 @@ export function createExecutionApp(options: ExecutionAppOptions): Express {
   const app = express();
   app.disable('x-powered-by');
   app.set('etag', false);
-  app.use(healthRoutes(options));
+  app.use(healthRoutes({ postgres: () => options.pool.query('SELECT 1'), redis: () => options.redis.ping() }));
   app.get('/metrics', async (_req, res) => {
     res.type(options.metrics.registry.contentType).send(await options.metrics.registry.metrics());
   });

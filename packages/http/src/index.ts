@@ -3,3 +3,4 @@ export * from './bearer-auth';
 export * from './json-body';
 export * from './rate-limit';
 export * from './admin-dashboard';
+export * from './health-routes';
