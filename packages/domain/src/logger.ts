@@ -33,7 +33,16 @@ export const REDACTED_KEYS = new Set([
   'subject',
 ]);
 
+const EMAIL_PATTERN = /[A-Za-z0-9._%+-]+@[A-Za-z0-9.-]+\.[A-Za-z]{2,}/g;
+const PHONE_PATTERN = /\+[1-9]\d{6,14}\b/g;
+
+/** Addresses inside free text (an SMTP server's reply, an error message) are masked too. */
+export function scrubAddresses(text: string): string {
+  return text.replace(EMAIL_PATTERN, '[email]').replace(PHONE_PATTERN, '[phone]');
+}
+
 function redact(value: unknown, depth = 0): unknown {
+  if (typeof value === 'string') return scrubAddresses(value);
   if (depth > 4 || value === null || typeof value !== 'object') return value;
   if (Array.isArray(value)) return value.map((item) => redact(item, depth + 1));
   if (isError(value)) return value;
@@ -47,8 +56,9 @@ function redact(value: unknown, depth = 0): unknown {
 const redactFormat = winston.format((info) => {
   for (const key of Object.keys(info)) {
     if (REDACTED_KEYS.has(key)) info[key] = '[redacted]';
-    else if (key !== 'message' && key !== 'level') info[key] = redact(info[key]);
+    else if (key !== 'level') info[key] = redact(info[key]);
   }
+  if (typeof info.stack === 'string') info.stack = scrubAddresses(info.stack);
   return info;
 });
 

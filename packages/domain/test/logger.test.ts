@@ -29,3 +29,26 @@ describe('the logger', () => {
     for (const secret of ['Ada', 'ada@example.com', 'secret-token', '+33612345678']) expect(line).not.toContain(secret);
   });
 });
+
+describe('the logger, on free text', () => {
+  it('masks addresses inside messages and error texts', () => {
+    const lines: string[] = [];
+    const logger = createLogger({ service: 'test', format: 'json' });
+    logger.clear();
+    logger.add(
+      new winston.transports.Stream({
+        stream: new Writable({
+          write(chunk: Buffer, _encoding, callback) {
+            lines.push(chunk.toString());
+            callback();
+          },
+        }),
+      }),
+    );
+    logger.warn('send to ada@example.com failed', { error: 'SMTP 550 <bob@example.org>: no such user', to: '+33612345678' });
+    const line = lines.join('');
+    expect(line).not.toMatch(/ada@example\.com|bob@example\.org|\+33612345678/);
+    expect(line).toContain('[email]');
+    expect(line).toContain('[phone]');
+  });
+});

@@ -41,6 +41,7 @@ export async function deliverEvents(
   context: DeliveryContext,
   eventIds: readonly string[],
   alreadyClaimed: readonly ClaimedDelivery[] = [],
+  queue?: string,
 ): Promise<DeliverySummary> {
   const summary: DeliverySummary = { sent: 0, ignored: 0, failed: 0, retrying: 0, heldElsewhere: 0 };
   // Linking just created and claimed the deliveries of most events; only the others (a retry,
@@ -62,7 +63,7 @@ export async function deliverEvents(
   const byTemplate = [...claimed].sort((a, b) => a.templateName.localeCompare(b.templateName));
 
   await mapConcurrently(byTemplate, context.concurrency, async (delivery) => {
-    const outcome = await deliverOne(context, delivery);
+    const outcome = await deliverOne(context, delivery, queue);
     if (outcome.status === 'failed' && outcome.suppress) {
       toSuppress.push({ channel: delivery.channel, address: delivery.recipient, reason: outcome.error ?? 'permanent failure' });
     }
@@ -75,7 +76,7 @@ export async function deliverEvents(
   return summary;
 }
 
-async function deliverOne(context: DeliveryContext, delivery: ClaimedDelivery): Promise<DeliveryOutcome & { suppress?: boolean }> {
+async function deliverOne(context: DeliveryContext, delivery: ClaimedDelivery, queue: string | undefined): Promise<DeliveryOutcome & { suppress?: boolean }> {
   const base = { deliveryLogId: delivery.deliveryLogId, providerMessageId: null };
   if (!isDeliverableAddress(delivery.channel, delivery.recipient)) {
     return { ...base, status: 'ignored', attempted: 0, error: `undeliverable ${delivery.channel} address` };
@@ -89,6 +90,7 @@ async function deliverOne(context: DeliveryContext, delivery: ClaimedDelivery): 
     const failure = thrown instanceof DeliveryFailure ? thrown : new DeliveryFailure('transient', coerceError(thrown).message);
     const attempt = delivery.attempts + 1;
     context.logger.warn('delivery attempt failed', {
+      queue,
       eventId: delivery.eventId,
       deliveryLogId: delivery.deliveryLogId,
       channel: delivery.channel,

@@ -52,7 +52,7 @@ export async function runEventProcessingJob(
       await job.moveToDelayed(linking.notDue.until.getTime(), token);
       throw new DelayedError();
     }
-    const delivery = await deliverEvents(context.delivery, eventIds, linking.linked);
+    const delivery = await deliverEvents(context.delivery, eventIds, linking.linked, job.queueName);
     const result = {
       linked: linking.linked.length,
       notTakenIntoAccount: linking.notTakenIntoAccount.length,
