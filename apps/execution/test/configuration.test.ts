@@ -38,4 +38,21 @@ describe('configuration', () => {
     const known = [...new Set([...Object.keys(executionEnvSchema.in.shape), ...Object.keys(controlEnvSchema.shape)])].sort();
     expect(documented).toEqual(known);
   });
+
+  it("keeps the README's configuration table true: every variable exists and every stated default is the real one", () => {
+    const readme = readFileSync(path.join(root, 'README.md'), 'utf8');
+    const section = readme.split('## Configuration')[1]?.split('\n## ')[0] ?? '';
+    const rows = section.split('\n').filter((line) => /^\| `[A-Z_]+`/.test(line));
+    expect(rows.length).toBeGreaterThan(5);
+    const defaults: Record<string, unknown> = { ...readExecutionEnv({}), ...controlEnvSchema.parse({}) };
+    const known = new Set([...Object.keys(executionEnvSchema.in.shape), ...Object.keys(controlEnvSchema.shape)]);
+    for (const row of rows) {
+      const [variables = '', stated = ''] = row.split('|').slice(1).map((cell) => cell.trim());
+      const names = [...variables.matchAll(/`([A-Z_]+)`/g)].map((match) => match[1] as string);
+      for (const name of names) expect(known).toContain(name);
+      const values = [...stated.matchAll(/`([^`]+)`/g)].map((match) => match[1] as string);
+      if (values.length === names.length) names.forEach((name, index) => expect(`${name}=${String(defaults[name])}`).toBe(`${name}=${values[index]}`));
+      else expect(stated).toMatch(/^unset/);
+    }
+  });
 });
