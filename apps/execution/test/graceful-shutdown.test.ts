@@ -1,8 +1,9 @@
-import net from 'node:net';
 import path from 'node:path';
 import {
   orderEvent,
+  freePort,
   spawnApp,
+  waitForHealth,
   startExecutionHarness,
   templateVersion,
   waitFor,
@@ -12,13 +13,6 @@ import {
   type ExecutionHarness,
 } from '@mc/testing';
 
-async function freePort(): Promise<number> {
-  const server = net.createServer();
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as net.AddressInfo;
-  await new Promise((resolve) => server.close(resolve));
-  return port;
-}
 
 describe('graceful shutdown of an execution process under load (SIGTERM)', () => {
   let mc: ExecutionHarness;
@@ -39,7 +33,7 @@ describe('graceful shutdown of an execution process under load (SIGTERM)', () =>
       LOG_LEVEL: 'error',
     });
     const base = `http://127.0.0.1:${port}`;
-    await waitFor(async () => (await fetch(`${base}/health`)).ok, { timeoutMs: 30_000 });
+    await waitForHealth(base, 30_000);
 
     const accepted: string[] = [];
     let refused = 0;

@@ -1,9 +1,10 @@
-import net from 'node:net';
 import path from 'node:path';
 import { startSmtpSink, type SmtpSink } from '@mc/smtp-sink';
 import {
   orderEvent,
+  freePort,
   spawnApp,
+  waitForHealth,
   startExecutionHarness,
   templateVersion,
   waitFor,
@@ -14,13 +15,6 @@ import {
   type SpawnedApp,
 } from '@mc/testing';
 
-async function freePort(): Promise<number> {
-  const server = net.createServer();
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as net.AddressInfo;
-  await new Promise((resolve) => server.close(resolve));
-  return port;
-}
 
 const SECRET_CTX = 'ctx-value-that-must-never-be-logged';
 
@@ -51,7 +45,7 @@ describe('the logs of an execution process (JSON, debug level)', () => {
       },
       { capture: true },
     );
-    await waitFor(async () => (await fetch(`http://127.0.0.1:${port}/health`).catch(() => undefined))?.ok, { timeoutMs: 30_000 });
+    await waitForHealth(`http://127.0.0.1:${port}`, 30_000);
   });
   afterAll(async () => {
     app.kill('SIGTERM');

@@ -8,3 +8,4 @@ export * from './fixtures';
 export * from './sms-provider';
 export * from './control-harness';
 export * from './spawn-app';
+export * from './free-port';

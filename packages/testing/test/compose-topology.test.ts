@@ -1,6 +1,5 @@
 import { execFile } from 'node:child_process';
 import { readFileSync } from 'node:fs';
-import net from 'node:net';
 import path from 'node:path';
 import { promisify } from 'node:util';
 import { parse } from 'yaml';
@@ -9,7 +8,9 @@ import {
   cloneTestDatabase,
   deleteRedisPrefix,
   randomQueuePrefix,
+  freePort,
   spawnApp,
+  waitForHealth,
   waitFor,
   TEST_REDIS_URL,
   type SpawnedApp,
@@ -27,13 +28,6 @@ type Service = { command?: string[]; environment?: Record<string, string> };
 const compose = parse(readFileSync(path.join(root, 'docker-compose.yml'), 'utf8'), { merge: true }) as { services: Record<string, Service> };
 const APP_SERVICES = ['control', 'execution-1', 'execution-1-worker', 'execution-2'];
 
-async function freePort(): Promise<number> {
-  const server = net.createServer();
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as net.AddressInfo;
-  await new Promise((resolve) => server.close(resolve));
-  return port;
-}
 
 describe('the docker compose topology, run as local processes', () => {
   const apps: SpawnedApp[] = [];
@@ -83,7 +77,7 @@ describe('the docker compose topology, run as local processes', () => {
       apps.push(spawnApp(path.join(root, entry), env));
     }
     for (const name of ['control', 'execution-1', 'execution-2']) {
-      await waitFor(async () => (await fetch(`http://127.0.0.1:${ports.get(name)}/health`).catch(() => undefined))?.ok, { timeoutMs: 60_000 });
+      await waitForHealth(`http://127.0.0.1:${ports.get(name)}`, 60_000);
     }
 
     // The setup service's own script, with the service hostnames mapped.
