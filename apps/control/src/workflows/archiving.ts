@@ -64,7 +64,7 @@ export async function ensureArchivingScheduler(queue: CatalogQueue<'archiving'>,
   await queue.upsertJobScheduler(
     archivingSchedulerId(instance),
     { every: everyMs, ...(deferFirstRun ? { startDate: Date.now() + everyMs } : {}) },
-    { name: 'archive', data: { instance } },
+    { name: archivingSchedulerId(instance), data: { instance } },
   );
 }
 
