@@ -40,7 +40,7 @@ import { Writable } from 'node:stream';
 import { Redis } from 'ioredis';
 import pg from 'pg';
 import winston from 'winston';
-import { CONTROL_MIGRATIONS_DIR, EXECUTION_MIGRATIONS_DIR, createDatabaseIfMissing, dropDatabaseIfExists, migrate } from '@mc/db';
+import { CONTROL_MIGRATIONS_DIR, EXECUTION_MIGRATIONS_DIR, createDatabaseIfMissing, migrate } from '@mc/db';
 import { createLogger, type Logger } from '@mc/domain';
 import { readControlEnv } from '@mc/control/src/env';
 import { startControlInstance, type ControlInstance } from '@mc/control/src/control-instance';
@@ -53,12 +53,11 @@ import {
   checkMachineIdle,
   cpuSnapshot,
   databaseUrl,
-  deleteRedisPrefix,
   describeCpu,
   describeMachine,
   fmt,
   intKnob,
-  killChildren,
+  createBenchCleanup,
   log,
   sleep,
   startChild,
@@ -480,25 +479,15 @@ async function main(): Promise<void> {
   const controlPrefixes = knobs.pageSizes.map((size, index) => `{mc-bench-archive-control-${RUN_ID}-${index}-${size}}`);
   let pools: Pools | undefined;
   let statsRedis: Redis | undefined;
-  let cleaned = false;
-
-  const cleanup = async () => {
-    if (cleaned) return;
-    cleaned = true;
-    killChildren();
-    await Promise.all(Object.values(pools ?? {}).map((pool: pg.Pool) => pool.end().catch(() => undefined)));
-    statsRedis?.disconnect();
-    for (const [key, url] of Object.entries(urls)) {
-      await dropDatabaseIfExists(url).catch((thrown: unknown) => console.error(`could not drop ${names[key as keyof typeof names]}:`, thrown));
-    }
-    for (const prefix of [executionPrefix, ...controlPrefixes]) {
-      await deleteRedisPrefix(knobs.redisUrl, prefix).catch((thrown: unknown) => console.error(`could not delete Redis keys under ${prefix}:`, thrown));
-    }
-  };
-  process.once('SIGINT', () => {
-    console.error('\ninterrupted: cleaning up');
-    void cleanup().finally(() => process.exit(130));
-  });
+  const cleanup = createBenchCleanup(() => ({
+    release: async () => {
+      await Promise.all(Object.values(pools ?? {}).map((pool: pg.Pool) => pool.end().catch(() => undefined)));
+      statsRedis?.disconnect();
+    },
+    databases: Object.fromEntries(Object.entries(urls).map(([key, url]) => [names[key as keyof typeof names], url])),
+    redisUrl: knobs.redisUrl,
+    prefixes: [executionPrefix, ...controlPrefixes],
+  }));
 
   try {
     log(`Archive benchmark — databases ${names.execution} / ${names.control} / ${names.baseline}, queue prefixes ${executionPrefix} / ${controlPrefixes.join(', ')}`);

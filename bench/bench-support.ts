@@ -9,6 +9,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { Redis } from 'ioredis';
 import type pg from 'pg';
+import { dropDatabaseIfExists } from '@mc/db';
 import { monoMs, type ChildMessage } from './bench-child';
 
 // ---------------------------------------------------------------------------------------------
@@ -354,4 +355,40 @@ export function describeCounters(before: Counters | undefined, after: Counters |
   if (withCommits) parts.push(`PostgreSQL ${fmt(commits)} commits (≈ ${(commits / Math.max(1, events)).toFixed(2)} per event, ${(events / Math.max(1, commits)).toFixed(1)} events per commit)`);
   parts.push(`Redis ${fmt(commands)} commands incl. those inside BullMQ Lua scripts, whole server (≈ ${(commands / Math.max(1, events)).toFixed(2)} per event)`);
   return `round trips: ${parts.join(', ')}`;
+}
+
+export interface BenchResources {
+  /** Connections and clients to close first (pools, Redis clients, HTTP agents). */
+  release: () => unknown;
+  /** Databases to drop: name → URL. */
+  databases: Record<string, string>;
+  redisUrl: string;
+  /** BullMQ prefixes whose keys are deleted. */
+  prefixes: readonly string[];
+}
+
+/**
+ * The one cleanup of a benchmark run, idempotent, also run on Ctrl+C: kills the child servers,
+ * releases clients, drops the run's databases and deletes its Redis keys.
+ */
+export function createBenchCleanup(resources: () => BenchResources): () => Promise<void> {
+  let cleaned = false;
+  const cleanup = async () => {
+    if (cleaned) return;
+    cleaned = true;
+    killChildren();
+    const { release, databases, redisUrl, prefixes } = resources();
+    await Promise.resolve(release()).catch(() => undefined);
+    for (const [name, url] of Object.entries(databases)) {
+      await dropDatabaseIfExists(url).catch((thrown: unknown) => console.error(`could not drop ${name}:`, thrown));
+    }
+    for (const prefix of prefixes) {
+      await deleteRedisPrefix(redisUrl, prefix).catch((thrown: unknown) => console.error(`could not delete Redis keys under ${prefix}:`, thrown));
+    }
+  };
+  process.once('SIGINT', () => {
+    console.error('\ninterrupted: cleaning up');
+    void cleanup().finally(() => process.exit(130));
+  });
+  return cleanup;
 }

@@ -43,20 +43,19 @@ import path from 'node:path';
 import autocannon from 'autocannon';
 import { Redis } from 'ioredis';
 import pg from 'pg';
-import { EXECUTION_MIGRATIONS_DIR, createDatabaseIfMissing, dropDatabaseIfExists, migrate } from '@mc/db';
+import { EXECUTION_MIGRATIONS_DIR, createDatabaseIfMissing, migrate } from '@mc/db';
 import { monoMs } from './bench-child';
 import {
   checkMachineIdle,
   clockOffsetMs,
   cpuSnapshot,
   databaseUrl,
-  deleteRedisPrefix,
   describeCounters,
   describeCpu,
   describeMachine,
   fmt,
   intKnob,
-  killChildren,
+  createBenchCleanup,
   log,
   percentile,
   readCounters,
@@ -566,24 +565,16 @@ async function main(): Promise<void> {
   const basePrefix = `{mc-bench-e2e-base-${RUN_ID}}`;
   let pool: pg.Pool | undefined;
   let statsRedis: Redis | undefined;
-  let cleaned = false;
-
-  const cleanup = async () => {
-    if (cleaned) return;
-    cleaned = true;
-    killChildren();
-    agent.destroy();
-    await pool?.end().catch(() => undefined);
-    statsRedis?.disconnect();
-    await dropDatabaseIfExists(dbUrl).catch((thrown: unknown) => console.error(`could not drop ${dbName}:`, thrown));
-    for (const prefix of [oursPrefix, basePrefix]) {
-      await deleteRedisPrefix(knobs.redisUrl, prefix).catch((thrown: unknown) => console.error(`could not delete Redis keys under ${prefix}:`, thrown));
-    }
-  };
-  process.once('SIGINT', () => {
-    console.error('\ninterrupted: cleaning up');
-    void cleanup().finally(() => process.exit(130));
-  });
+  const cleanup = createBenchCleanup(() => ({
+    release: async () => {
+      agent.destroy();
+      await pool?.end();
+      statsRedis?.disconnect();
+    },
+    databases: { [dbName]: dbUrl },
+    redisUrl: knobs.redisUrl,
+    prefixes: [oursPrefix, basePrefix],
+  }));
 
   try {
     log(`End-to-end benchmark — database ${dbName}, queue prefixes ${oursPrefix} / ${basePrefix}`);

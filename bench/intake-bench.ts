@@ -36,19 +36,18 @@ import autocannon from 'autocannon';
 import { Redis } from 'ioredis';
 import pg from 'pg';
 import { BATCH_CHUNK_SIZE, uuidv7 } from '@mc/domain';
-import { EXECUTION_MIGRATIONS_DIR, createDatabaseIfMissing, dropDatabaseIfExists, migrate } from '@mc/db';
+import { EXECUTION_MIGRATIONS_DIR, createDatabaseIfMissing, migrate } from '@mc/db';
 import type { BenchServerMode } from './intake-bench-server';
 import {
   checkMachineIdle,
   cpuSnapshot,
   databaseUrl as databaseUrlOn,
-  deleteRedisPrefix,
   describeCounters,
   describeCpu,
   describeMachine,
   fmt,
   intKnob,
-  killChildren,
+  createBenchCleanup,
   log,
   readCounters as readCountersFrom,
   startChild,
@@ -273,23 +272,15 @@ async function main(): Promise<void> {
   const basePrefix = `{mc-bench-base-${RUN_ID}}`;
   let pool: pg.Pool | undefined;
   let statsRedis: Redis | undefined;
-  let cleaned = false;
-
-  const cleanup = async () => {
-    if (cleaned) return;
-    cleaned = true;
-    killChildren();
-    await pool?.end().catch(() => undefined);
-    statsRedis?.disconnect();
-    await dropDatabaseIfExists(dbUrl).catch((thrown: unknown) => console.error(`could not drop ${dbName}:`, thrown));
-    for (const prefix of [oursPrefix, basePrefix]) {
-      await deleteRedisPrefix(knobs.redisUrl, prefix).catch((thrown: unknown) => console.error(`could not delete Redis keys under ${prefix}:`, thrown));
-    }
-  };
-  process.once('SIGINT', () => {
-    console.error('\ninterrupted: cleaning up');
-    void cleanup().finally(() => process.exit(130));
-  });
+  const cleanup = createBenchCleanup(() => ({
+    release: async () => {
+      await pool?.end();
+      statsRedis?.disconnect();
+    },
+    databases: { [dbName]: dbUrl },
+    redisUrl: knobs.redisUrl,
+    prefixes: [oursPrefix, basePrefix],
+  }));
 
   try {
     log(`Intake benchmark — database ${dbName}, queue prefixes ${oursPrefix} / ${basePrefix}`);

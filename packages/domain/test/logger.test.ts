@@ -2,21 +2,27 @@ import { Writable } from 'node:stream';
 import winston from 'winston';
 import { createLogger } from '@mc/domain';
 
+/** A JSON logger whose lines are kept in memory. */
+function capturedLogger(instance?: string) {
+  const lines: string[] = [];
+  const logger = createLogger({ service: 'test', format: 'json', ...(instance ? { instance } : {}) });
+  logger.clear();
+  logger.add(
+    new winston.transports.Stream({
+      stream: new Writable({
+        write(chunk: Buffer, _encoding, callback) {
+          lines.push(chunk.toString());
+          callback();
+        },
+      }),
+    }),
+  );
+  return { logger, lines };
+}
+
 describe('the logger', () => {
   it('never writes ctx, addresses or secrets, even nested', () => {
-    const lines: string[] = [];
-    const logger = createLogger({ service: 'test', instance: 'local', format: 'json' });
-    logger.clear();
-    logger.add(
-      new winston.transports.Stream({
-        stream: new Writable({
-          write(chunk: Buffer, _encoding, callback) {
-            lines.push(chunk.toString());
-            callback();
-          },
-        }),
-      }),
-    );
+    const { logger, lines } = capturedLogger('local');
     logger.info('event received', {
       eventId: 'e-1',
       ctx: { firstName: 'Ada' },
@@ -32,19 +38,7 @@ describe('the logger', () => {
 
 describe('the logger, on free text', () => {
   it('masks addresses inside messages and error texts', () => {
-    const lines: string[] = [];
-    const logger = createLogger({ service: 'test', format: 'json' });
-    logger.clear();
-    logger.add(
-      new winston.transports.Stream({
-        stream: new Writable({
-          write(chunk: Buffer, _encoding, callback) {
-            lines.push(chunk.toString());
-            callback();
-          },
-        }),
-      }),
-    );
+    const { logger, lines } = capturedLogger();
     logger.warn('send to ada@example.com failed', { error: 'SMTP 550 <bob@example.org>: no such user', to: '+33612345678' });
     const line = lines.join('');
     expect(line).not.toMatch(/ada@example\.com|bob@example\.org|\+33612345678/);

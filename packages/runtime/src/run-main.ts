@@ -6,6 +6,7 @@ import { UnreachableError } from './reachability';
  * line a person can act on (no stack trace); anything else with its stack. Either way, exit 1.
  */
 export function runMain(app: string, main: () => Promise<void>): void {
+  // The console, not the logger: the configuration that builds the logger may be what failed.
   main().catch((thrown: unknown) => {
     if (thrown instanceof ConfigError || thrown instanceof UnreachableError) {
       console.error(`message-center ${app}: ${thrown.message}`);

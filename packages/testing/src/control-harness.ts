@@ -13,6 +13,7 @@ export interface ControlHarness {
   database: TestDatabase;
   prefix: string;
   env: Record<string, string>;
+  // `any` on purpose: a test reads the JSON answer freely; its assertions are the type check.
   request(method: string, path: string, body?: unknown, token?: string | null): Promise<{ status: number; body: any }>;
   /** Another control process on the same database and queues. */
   startSibling(): Promise<ControlInstance>;

@@ -15,6 +15,7 @@ export interface ExecutionHarness {
   database: TestDatabase;
   prefix: string;
   /** fetch against the instance with the producer key (or `key`), JSON in and out. */
+  // `any` on purpose: a test reads the JSON answer freely; its assertions are the type check.
   request(method: string, path: string, body?: unknown, key?: string | null): Promise<{ status: number; body: any; headers: Headers }>;
   /** Another instance on the same database and prefix (e.g. a worker-only process). */
   startSibling(overrides?: Record<string, string>): Promise<ExecutionInstance>;

@@ -4,6 +4,7 @@ import { EXECUTION_MIGRATIONS_DIR, openExecutionDatabase, prepareDatabase } from
 import { readExecutionEnv } from '../env';
 import { API_KEY_SCOPES, createApiKey, listApiKeys, revokeApiKey, type ApiKeyScope } from '../api-keys/api-keys';
 
+// A command-line tool: its output is for the person who ran it, so it writes to the console.
 const USAGE = `Manage the API keys of this execution instance (EXECUTION_DATABASE_URL).
 
   npm run keys -- create <name> [--scopes events:write,events:read]   prints the key once
