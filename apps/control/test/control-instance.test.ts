@@ -89,6 +89,10 @@ describe('the control instance with two execution instances', () => {
     await control.request('PUT', '/api/v1/templates/order-copy', DRAFT);
     const conflict = await control.request('POST', '/api/v1/templates/order-copy/publish');
     expect(conflict.status).toBe(409);
+    // What counts is what is published, not the rival's draft: editing it changes nothing.
+    await control.request('PUT', '/api/v1/templates/order', { ...DRAFT, eventType: 'SOMETHING_ELSE' });
+    expect((await control.request('POST', '/api/v1/templates/order-copy/publish')).status).toBe(409);
+    await control.request('PUT', '/api/v1/templates/order', { ...DRAFT, subject: 'Your order {{ ctx.orderId }}' });
   });
 
   it('when events happen on both instances, then they are archived on control with their final statuses, and later changes too', async () => {

@@ -1,6 +1,7 @@
 import { orderEvent, startExecutionHarness, templateVersion, waitFor, TEST_CONTROL_KEY, type ExecutionHarness } from '@mc/testing';
 import { UnrecoverableError, Worker } from 'bullmq';
 import { reconcilePendingEvents } from '@mc/execution/src/workflows/pending-events-reconciliation';
+import { linkEvents } from '@mc/execution/src/workflows/event-linking';
 
 describe('pending-events reconciliation', () => {
   let mc: ExecutionHarness;
@@ -94,5 +95,17 @@ describe('pending-events reconciliation of finished jobs', () => {
     const { requeued } = await reconcilePendingEvents({ ...mc.instance.reconciliation, graceMs: 0 });
     expect(requeued).toBeGreaterThanOrEqual(1);
     expect(await (await mc.instance.queues.rt.getJob(body.id))?.getState()).toBe('waiting');
+  });
+
+  it("when a linked event's delivery was left unsent by a job that died, then the reconciler queues it again and it is sent", async () => {
+    await mc.request('PUT', '/api/v1/templates/order-confirmation', templateVersion(), TEST_CONTROL_KEY);
+    const { body } = await mc.request('POST', '/api/v1/events', orderEvent());
+    // What a worker killed twice leaves behind: linked, delivery pending, its lease over, no job.
+    await linkEvents({ ...mc.instance.processing, leaseMs: 1 }, [body.id]);
+    await mc.instance.queues.rt.obliterate({ force: true });
+    const { requeued } = await reconcilePendingEvents({ ...mc.instance.reconciliation, graceMs: 0 });
+    expect(requeued).toBeGreaterThanOrEqual(1);
+    await mc.startSibling({ MC_ROLE: 'worker', STATUS_SYNC_EVERY_MS: '100' });
+    await waitFor(async () => (await mc.request('GET', `/api/v1/events/${body.id}`)).body.status === 'sent');
   });
 });

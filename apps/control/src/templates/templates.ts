@@ -49,9 +49,14 @@ export async function createPublishedVersion(prisma: ControlPrisma, name: string
       SELECT event_type, channel::text FROM templates WHERE name = ${name} FOR UPDATE`;
     if (!template) throw new AppError('not_found', `No template ${name}.`);
     const draft = await tx.template.findUniqueOrThrow({ where: { name } });
-    const rival = await tx.template.findFirst({
-      where: { eventType: draft.eventType, channel: draft.channel, publishedVersion: { not: null }, name: { not: name } },
-    });
+    // One publication at a time per (event type, channel), and the rival looked for is what is
+    // *published* (its version's type and channel), not what its draft says now.
+    await tx.$executeRaw`SELECT pg_advisory_xact_lock(hashtext(${`publish:${draft.eventType}:${draft.channel}`}))`;
+    const [rival] = await tx.$queryRaw<Array<{ name: string }>>`
+      SELECT t.name FROM templates t
+      JOIN template_versions v ON v.template_name = t.name AND v.version = t.published_version
+      WHERE v.event_type = ${draft.eventType} AND v.channel::text = ${draft.channel} AND t.name <> ${name}
+      LIMIT 1`;
     if (rival) {
       throw new AppError('conflict', `Template "${rival.name}" is already published for ${draft.eventType}/${draft.channel}; unpublish it first.`);
     }

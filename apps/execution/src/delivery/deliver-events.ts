@@ -3,7 +3,7 @@ import { coerceError, isDeliverableAddress, type Logger } from '@mc/domain';
 import { mapConcurrently, type MicroBatcher } from '@mc/runtime';
 import { DeliveryFailure, type ChannelSenders } from './channel-sender';
 import type { ExecutionMetrics } from '../metrics/execution-metrics';
-import { claimPendingDeliveries, countDeliveriesHeldElsewhere, suppressAddresses, type ClaimedDelivery, type DeliveryOutcome } from './deliveries-store';
+import { claimPendingDeliveries, suppressAddresses, type ClaimedDelivery, type DeliveryOutcome } from './deliveries-store';
 
 export interface DeliveryContext {
   pool: pg.Pool;
@@ -51,11 +51,8 @@ export async function deliverEvents(
   const others = eventIds.filter((id) => !covered.has(id));
   if (others.length > 0) {
     const more = await claimPendingDeliveries(context.pool, others, context.leaseMs);
-    claimed.push(...more);
-    // An event has at most one delivery log per channel; fewer claims than events may mean held rows.
-    if (more.length < others.length) {
-      summary.heldElsewhere = await countDeliveriesHeldElsewhere(context.pool, others, new Set(more.map((delivery) => delivery.deliveryLogId)));
-    }
+    claimed.push(...more.claimed);
+    summary.heldElsewhere = more.heldElsewhere;
   }
   if (claimed.length === 0) return summary;
 

@@ -28,27 +28,31 @@ export const CLAIMED_DELIVERY_COLUMNS = `id AS "deliveryLogId", event_id AS "eve
 /**
  * Takes the `pending` delivery logs of these events that nobody holds, for `leaseMs`: while a
  * worker sends, no other worker (a duplicate job, a retry after a stall) can take the same row.
- * A crashed worker's rows become claimable again when its lease ends.
+ * A crashed worker's rows become claimable again when its lease ends. In the same statement
+ * (one snapshot, one `now()`), counts the pending rows another worker still holds, so a lease
+ * ending "between two queries" can never leave a row neither claimed nor waited for.
  */
-export async function claimPendingDeliveries(pool: pg.Pool, eventIds: readonly string[], leaseMs: number): Promise<ClaimedDelivery[]> {
-  const { rows } = await pool.query<ClaimedDelivery>({
+export async function claimPendingDeliveries(
+  pool: pg.Pool,
+  eventIds: readonly string[],
+  leaseMs: number,
+): Promise<{ claimed: ClaimedDelivery[]; heldElsewhere: number }> {
+  const { rows } = await pool.query<ClaimedDelivery & { heldElsewhere: number | null }>({
     name: 'mc_claim_deliveries',
-    text: `UPDATE delivery_logs SET locked_until = now() + make_interval(secs => $2::double precision / 1000)
-     WHERE event_id = ANY($1::uuid[]) AND status = 'pending' AND (locked_until IS NULL OR locked_until < now())
-     RETURNING ${CLAIMED_DELIVERY_COLUMNS}`,
+    text: `WITH claimed AS (
+             UPDATE delivery_logs SET locked_until = now() + make_interval(secs => $2::double precision / 1000)
+             WHERE event_id = ANY($1::uuid[]) AND status = 'pending' AND (locked_until IS NULL OR locked_until < now())
+             RETURNING ${CLAIMED_DELIVERY_COLUMNS}
+           ), held AS (
+             SELECT count(*)::int AS n FROM delivery_logs
+             WHERE event_id = ANY($1::uuid[]) AND status = 'pending' AND locked_until >= now()
+           )
+           SELECT claimed.*, held.n AS "heldElsewhere" FROM held LEFT JOIN claimed ON true`,
     values: [eventIds, leaseMs],
   });
-  return rows;
-}
-
-/** Pending delivery logs of these events that another worker holds right now. */
-export async function countDeliveriesHeldElsewhere(pool: pg.Pool, eventIds: readonly string[], claimed: ReadonlySet<string>): Promise<number> {
-  const { rows } = await pool.query<{ id: string }>({
-    name: 'mc_count_held_deliveries',
-    text: `SELECT id FROM delivery_logs WHERE event_id = ANY($1::uuid[]) AND status = 'pending' AND locked_until >= now()`,
-    values: [eventIds],
-  });
-  return rows.filter((row) => !claimed.has(row.id)).length;
+  const heldElsewhere = rows[0]?.heldElsewhere ?? 0;
+  const claimed = rows.filter((row) => row.deliveryLogId !== null).map(({ heldElsewhere: _held, ...delivery }) => delivery);
+  return { claimed, heldElsewhere };
 }
 
 /** Suppression keys are case-insensitive for email (`Ada@Example.com` is `ada@example.com`). */

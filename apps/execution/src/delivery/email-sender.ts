@@ -14,15 +14,23 @@ export interface EmailSenderOptions {
   messageIdDomain: string;
 }
 
-/** SMTP error → what to do: 5xx is the address's fault, 4xx and lost connections are passing. */
+/**
+ * SMTP error → what to do. A 5xx to RCPT TO is the address's fault (permanent: suppressed); any
+ * other 5xx (MAIL FROM refused, message refused) fails the delivery without blaming the address;
+ * authentication and TLS failures are this instance's configuration; 4xx and lost connections
+ * are passing.
+ */
 export function classifySmtpError(error: unknown): DeliveryFailure {
-  const { responseCode, code, message } = error as { responseCode?: number; code?: string; message?: string };
+  const { responseCode, code, command, message } = error as { responseCode?: number; code?: string; command?: string; message?: string };
   const text = message ?? String(error);
+  if (code === 'EAUTH' || code === 'ETLS') return new DeliveryFailure('misconfigured', `SMTP ${text}`, { cause: error });
   if (typeof responseCode === 'number') {
-    if (responseCode >= 500) return new DeliveryFailure('permanent', `SMTP ${text}`, { cause: error });
+    if (responseCode >= 500) {
+      const recipientRefused = command === undefined || /^RCPT\b/i.test(command);
+      return new DeliveryFailure(recipientRefused ? 'permanent' : 'misconfigured', `SMTP ${text}`, { cause: error });
+    }
     if (responseCode >= 400) return new DeliveryFailure('transient', `SMTP ${text}`, { cause: error });
   }
-  if (code === 'EAUTH' || code === 'ETLS') return new DeliveryFailure('misconfigured', `SMTP ${text}`, { cause: error });
   if (code === 'ECONNECTION' || code === 'ETIMEDOUT' || code === 'ESOCKET' || code === 'EDNS' || isTransientInfrastructureError(error)) {
     return new DeliveryFailure('transient', `SMTP ${text}`, { cause: error });
   }

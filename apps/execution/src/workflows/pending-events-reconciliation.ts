@@ -28,9 +28,10 @@ interface PendingRow {
 }
 
 /**
- * Finds `pending` events whose dispatch job no longer exists in Redis (Redis restarted without
- * its data, queues obliterated, a crash between commit and enqueue) and queues them again under
- * the same job ids. Pages through all pending events older than the grace period.
+ * Finds events whose dispatch job no longer exists in Redis (Redis restarted without its data,
+ * queues obliterated, a crash between commit and enqueue, a job that failed for good) and
+ * queues them again: `pending` events, and `pending_delivery` events whose delivery is still
+ * pending and held by nobody. Pages through all of them older than the grace period.
  */
 export async function reconcilePendingEvents(context: ReconciliationContext): Promise<{ checked: number; requeued: number }> {
   const pageSize = context.pageSize ?? 1_000;
@@ -40,7 +41,12 @@ export async function reconcilePendingEvents(context: ReconciliationContext): Pr
   for (;;) {
     const { rows } = await context.pool.query<PendingRow>(
       `SELECT id, kind, type, job_id, scheduled_at, created_at FROM events
-       WHERE status = 'pending' AND created_at < now() - make_interval(secs => $1::double precision / 1000)
+       WHERE (status = 'pending'
+              -- linked, but its delivery is neither sent nor held by a live worker (its job died for good)
+              OR (status = 'pending_delivery' AND EXISTS (
+                    SELECT 1 FROM delivery_logs d
+                    WHERE d.event_id = events.id AND d.status = 'pending' AND (d.locked_until IS NULL OR d.locked_until < now()))))
+         AND created_at < now() - make_interval(secs => $1::double precision / 1000)
          AND ($2::timestamptz IS NULL OR (created_at, id) > ($2::timestamptz, $3::uuid))
        ORDER BY created_at, id
        LIMIT $4`,
@@ -113,7 +119,7 @@ async function assignFreshBatchJobIds(pool: pg.Pool, events: DispatchableEvent[]
   if (batch.length > 0) {
     await pool.query(
       `UPDATE events e SET job_id = r.job_id FROM unnest($1::uuid[], $2::text[]) AS r(id, job_id)
-       WHERE e.id = r.id AND e.status = 'pending'`,
+       WHERE e.id = r.id AND e.status IN ('pending', 'pending_delivery')`,
       [batch.map((event) => event.id), batch.map((event) => event.jobId)],
     );
   }

@@ -1,0 +1,17 @@
+import { classifySmtpError } from '@mc/execution/src/delivery/email-sender';
+
+const smtpError = (fields: Record<string, unknown>) => Object.assign(new Error('SMTP error'), fields);
+
+describe('classifying SMTP errors', () => {
+  it.each([
+    ['a 5xx to RCPT TO: the address is bad', { responseCode: 550, command: 'RCPT TO', code: 'EENVELOPE' }, 'permanent'],
+    ['a 5xx to MAIL FROM: our sender is refused, not the address', { responseCode: 553, command: 'MAIL FROM', code: 'EENVELOPE' }, 'misconfigured'],
+    ['a 535 to AUTH: our credentials are wrong', { responseCode: 535, command: 'AUTH PLAIN', code: 'EAUTH' }, 'misconfigured'],
+    ['a TLS failure', { code: 'ETLS' }, 'misconfigured'],
+    ['a 4xx: try again later', { responseCode: 451, command: 'RCPT TO' }, 'transient'],
+    ['a lost connection', { code: 'ECONNECTION' }, 'transient'],
+    ['a timeout', { code: 'ETIMEDOUT' }, 'transient'],
+  ])('%s', (_what, fields, kind) => {
+    expect(classifySmtpError(smtpError(fields)).kind).toBe(kind);
+  });
+});
