@@ -11,7 +11,7 @@ import type { ControlServices } from './control-services';
 import { createControlApp } from './app';
 import { adminTokenVerifier } from './admin-auth';
 import { reconcileArchivingSchedulers, startArchivingWorker } from './workflows/archiving';
-import { startPublishingWorker } from './workflows/publishing';
+import { resumeUnfinishedPublications, startPublishingWorker } from './workflows/publishing';
 
 export interface ControlInstance {
   db: ControlDatabase;
@@ -51,12 +51,16 @@ export async function startControlInstance(env: ControlEnv, logger: Logger): Pro
     publishWaitMs: 5_000,
   };
 
-  const accounts = await db.prisma.executionInstance.findMany({ select: { name: true } });
-  await reconcileArchivingSchedulers(services.queues.archiving, accounts.map((account) => account.name), env.ARCHIVE_EVERY_MS);
+  await reconcileArchivingSchedulers(
+    services.queues.archiving,
+    async () => (await db.prisma.executionInstance.findMany({ select: { name: true } })).map((account) => account.name),
+    env.ARCHIVE_EVERY_MS,
+  );
+  await resumeUnfinishedPublications(db.prisma, services.queues.publishing);
 
   const workerOptions = { connection: workerRedis, prefix: env.MC_CONTROL_QUEUE_PREFIX, logger };
   const workers = [
-    startPublishingWorker({ prisma: db.prisma, logger, callTimeoutMs: env.EXECUTION_CALL_TIMEOUT_MS }, { ...workerOptions, concurrency: 10 }),
+    startPublishingWorker({ prisma: db.prisma, pool: db.pool, logger, callTimeoutMs: env.EXECUTION_CALL_TIMEOUT_MS }, { ...workerOptions, concurrency: 10 }),
     startArchivingWorker(services.archiving, { ...workerOptions, concurrency: 4 }),
   ];
 

@@ -155,6 +155,15 @@ describe('the control instance with two execution instances', () => {
     expect(await schedulerKeys()).toEqual(['archive-east', 'archive-west']);
   });
 
+  it('when a control process starts, then publications left unfinished are queued again', async () => {
+    const state = async () =>
+      (await control.control.db.pool.query("SELECT state FROM publications WHERE template_name = 'order' AND instance = 'east'")).rows[0].state as string;
+    await control.control.db.pool.query("UPDATE publications SET state = 'failed', last_error = 'lost with Redis' WHERE template_name = 'order' AND instance = 'east'");
+    expect(await state()).toBe('failed');
+    await control.startSibling();
+    await waitFor(async () => (await state()) === 'done');
+  });
+
   it('when a control process starts, then schedulers of accounts that are gone are removed and missing ones created', async () => {
     const queue = control.control.services.queues.archiving;
     await queue.upsertJobScheduler('archive-ghost', { every: 3_600_000 }, { name: 'archive', data: { instance: 'ghost' } });

@@ -87,12 +87,17 @@ export async function markUnpublished(prisma: ControlPrisma, name: string): Prom
 
 type Tx = Parameters<Parameters<ControlPrisma['$transaction']>[0]>[0];
 
+/**
+ * Sets what each instance should have of a template. Never goes back to an older version: a
+ * registration that read "v1 is published" just before v2 was, cannot undo v2's publication.
+ */
 export async function upsertPublications(tx: Tx | ControlPrisma, templateName: string, instances: string[], action: 'publish' | 'unpublish', version: number) {
   for (const instance of instances) {
-    await tx.publication.upsert({
-      where: { templateName_instance: { templateName, instance } },
-      create: { templateName, instance, action, version },
-      update: { action, version, state: 'pending', attempts: 0, lastError: null, updatedAt: new Date() },
-    });
+    await tx.$executeRaw`
+      INSERT INTO publications (template_name, instance, action, version, state, attempts, last_error, updated_at)
+      VALUES (${templateName}, ${instance}, ${action}::"PublicationAction", ${version}, 'pending', 0, NULL, now())
+      ON CONFLICT (template_name, instance) DO UPDATE
+      SET action = EXCLUDED.action, version = EXCLUDED.version, state = 'pending', attempts = 0, last_error = NULL, updated_at = now()
+      WHERE publications.version <= EXCLUDED.version`;
   }
 }

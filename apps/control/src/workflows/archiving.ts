@@ -76,9 +76,15 @@ export async function removeArchivingScheduler(queue: CatalogQueue<'archiving'>,
  * At start: one scheduler per account, none for accounts that are gone. Idempotent (scheduler
  * ids are the account names), so any number of control processes may run it at once.
  */
-export async function reconcileArchivingSchedulers(queue: CatalogQueue<'archiving'>, accounts: readonly string[], everyMs: number): Promise<void> {
-  const wanted = new Set(accounts.map(archivingSchedulerId));
+export async function reconcileArchivingSchedulers(
+  queue: CatalogQueue<'archiving'>,
+  loadAccounts: () => Promise<string[]>,
+  everyMs: number,
+): Promise<void> {
+  // Schedulers first, accounts second: an account registered in between keeps its scheduler.
   const existing = await queue.getJobSchedulers(0, -1);
+  const accounts = await loadAccounts();
+  const wanted = new Set(accounts.map(archivingSchedulerId));
   await Promise.all(
     existing.filter((scheduler) => scheduler.key.startsWith('archive-') && !wanted.has(scheduler.key)).map((scheduler) => queue.removeJobScheduler(scheduler.key)),
   );

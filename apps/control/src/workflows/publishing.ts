@@ -1,3 +1,4 @@
+import type pg from 'pg';
 import type { Worker } from 'bullmq';
 import { UnrecoverableError, type Job } from 'bullmq';
 import { coerceError, type Logger } from '@mc/domain';
@@ -7,6 +8,8 @@ import { ExecutionCallError, ExecutionClient } from '../execution-client';
 
 export interface PublishingContext {
   prisma: ControlPrisma;
+  /** For the per-(template, instance) lock that keeps two publishing jobs from crossing. */
+  pool: pg.Pool;
   logger: Logger;
   callTimeoutMs: number;
 }
@@ -31,6 +34,19 @@ export async function enqueuePublications(queue: CatalogQueue<'publishing'>, tem
  * fails it for good. The state per instance is kept on the publication.
  */
 export async function runPublication(context: PublishingContext, templateName: string, instance: string, job: Job): Promise<string> {
+  // Jobs for one (template, instance) take turns: a late PUT can never land after a DELETE that
+  // followed it. Whoever holds the lock applies the publication as it is when it gets it.
+  const lock = await context.pool.connect();
+  try {
+    await lock.query('SELECT pg_advisory_lock(hashtext($1))', [`publication:${templateName}:${instance}`]);
+    return await applyPublication(context, templateName, instance, job);
+  } finally {
+    await lock.query('SELECT pg_advisory_unlock(hashtext($1))', [`publication:${templateName}:${instance}`]).catch(() => undefined);
+    lock.release();
+  }
+}
+
+async function applyPublication(context: PublishingContext, templateName: string, instance: string, job: Job): Promise<string> {
   const { prisma } = context;
   const [publication, account] = await Promise.all([
     prisma.publication.findUnique({ where: { templateName_instance: { templateName, instance } } }),
@@ -67,6 +83,17 @@ export async function runPublication(context: PublishingContext, templateName: s
     context.logger.warn('publication failed', { queue: 'publishing', templateName, instance, attempt: job.attemptsMade + 1, error: message });
     throw permanent ? new UnrecoverableError(message) : thrown;
   }
+}
+
+/**
+ * At start: publications not `done` (queued jobs lost with Redis, a crash between commit and
+ * enqueue, given up after all retries) are queued again.
+ */
+export async function resumeUnfinishedPublications(prisma: ControlPrisma, queue: CatalogQueue<'publishing'>): Promise<void> {
+  const unfinished = await prisma.publication.findMany({ where: { state: { not: 'done' } }, select: { templateName: true, instance: true } });
+  const byTemplate = new Map<string, string[]>();
+  for (const { templateName, instance } of unfinished) byTemplate.set(templateName, [...(byTemplate.get(templateName) ?? []), instance]);
+  for (const [templateName, instances] of byTemplate) await enqueuePublications(queue, templateName, instances);
 }
 
 export function startPublishingWorker(context: PublishingContext, options: WorkerOptions): Worker {
