@@ -3,7 +3,7 @@ import { coerceError, isDeliverableAddress, type Logger } from '@mc/domain';
 import { mapConcurrently, type MicroBatcher } from '@mc/runtime';
 import { DeliveryFailure, type ChannelSenders } from './channel-sender';
 import type { ExecutionMetrics } from '../metrics/execution-metrics';
-import { claimPendingDeliveries, suppressAddresses, type ClaimedDelivery, type DeliveryOutcome } from './deliveries-store';
+import { claimPendingDeliveries, renewDeliveryLeases, suppressionAddress, type ClaimedDelivery, type DeliveryOutcome } from './deliveries-store';
 
 export interface DeliveryContext {
   pool: pg.Pool;
@@ -56,25 +56,34 @@ export async function deliverEvents(
   }
   if (claimed.length === 0) return summary;
 
-  const toSuppress: Array<{ channel: ClaimedDelivery['channel']; address: string; reason: string }> = [];
   const byTemplate = [...claimed].sort((a, b) => a.templateName.localeCompare(b.templateName));
 
-  await mapConcurrently(byTemplate, context.concurrency, async (delivery) => {
-    const outcome = await deliverOne(context, delivery, queue);
-    if (outcome.status === 'failed' && outcome.suppress) {
-      toSuppress.push({ channel: delivery.channel, address: delivery.recipient, reason: outcome.error ?? 'permanent failure' });
-    }
-    await context.outcomes.submit(outcome);
-    context.metrics?.deliveries.inc({ channel: delivery.channel, outcome: outcome.status === 'pending' ? 'retrying' : outcome.status });
-    if (outcome.status === 'sent') context.metrics?.receivedToSent.observe({ channel: delivery.channel }, context.metrics.secondsSince(delivery.eventCreatedAt));
-    summary[outcome.status === 'pending' ? 'retrying' : outcome.status] += 1;
-  });
-  await suppressAddresses(context.pool, toSuppress);
+  // While sending, the claimed rows' lease is renewed (a third of the lease at a time): a slow
+  // server never lets another worker take a row this one is still about to send.
+  const inFlight = new Set(claimed.map((delivery) => delivery.deliveryLogId));
+  const heartbeat = setInterval(() => {
+    renewDeliveryLeases(context.pool, [...inFlight], context.leaseMs).catch((thrown: unknown) =>
+      context.logger.warn('could not renew delivery leases', { queue, error: coerceError(thrown).message }),
+    );
+  }, Math.max(50, Math.floor(context.leaseMs / 3)));
+  heartbeat.unref();
+  try {
+    await mapConcurrently(byTemplate, context.concurrency, async (delivery) => {
+      const outcome = await deliverOne(context, delivery, queue);
+      inFlight.delete(delivery.deliveryLogId);
+      await context.outcomes.submit(outcome);
+      context.metrics?.deliveries.inc({ channel: delivery.channel, outcome: outcome.status === 'pending' ? 'retrying' : outcome.status });
+      if (outcome.status === 'sent') context.metrics?.receivedToSent.observe({ channel: delivery.channel }, context.metrics.secondsSince(delivery.eventCreatedAt));
+      summary[outcome.status === 'pending' ? 'retrying' : outcome.status] += 1;
+    });
+  } finally {
+    clearInterval(heartbeat);
+  }
   return summary;
 }
 
-async function deliverOne(context: DeliveryContext, delivery: ClaimedDelivery, queue: string | undefined): Promise<DeliveryOutcome & { suppress?: boolean }> {
-  const base = { deliveryLogId: delivery.deliveryLogId, providerMessageId: null };
+async function deliverOne(context: DeliveryContext, delivery: ClaimedDelivery, queue: string | undefined): Promise<DeliveryOutcome> {
+  const base = { deliveryLogId: delivery.deliveryLogId, providerMessageId: null, suppressChannel: null, suppressAddress: null };
   if (!isDeliverableAddress(delivery.channel, delivery.recipient)) {
     return { ...base, status: 'ignored', attempted: 0, error: `undeliverable ${delivery.channel} address` };
   }
@@ -99,6 +108,14 @@ async function deliverOne(context: DeliveryContext, delivery: ClaimedDelivery, q
       return { ...base, status: 'pending', attempted: 1, error: failure.message };
     }
     const reason = failure.kind === 'transient' ? `gave up after ${attempt} attempts: ${failure.message}` : failure.message;
-    return { ...base, status: 'failed', attempted: 1, error: reason, suppress: failure.kind === 'permanent' };
+    const suppress = failure.kind === 'permanent';
+    return {
+      ...base,
+      status: 'failed',
+      attempted: 1,
+      error: reason,
+      suppressChannel: suppress ? delivery.channel : null,
+      suppressAddress: suppress ? suppressionAddress(delivery.channel, delivery.recipient) : null,
+    };
   }
 }

@@ -55,6 +55,17 @@ export async function claimPendingDeliveries(
   return { claimed, heldElsewhere };
 }
 
+/** Extends the lease of deliveries this worker is still sending (its heartbeat while alive). */
+export async function renewDeliveryLeases(pool: pg.Pool, deliveryLogIds: readonly string[], leaseMs: number): Promise<void> {
+  if (deliveryLogIds.length === 0) return;
+  await pool.query({
+    name: 'mc_renew_leases',
+    text: `UPDATE delivery_logs SET locked_until = now() + make_interval(secs => $2::double precision / 1000)
+           WHERE id = ANY($1::uuid[]) AND status = 'pending'`,
+    values: [deliveryLogIds, leaseMs],
+  });
+}
+
 /** Suppression keys are case-insensitive for email (`Ada@Example.com` is `ada@example.com`). */
 export function suppressionAddress(channel: Channel, address: string): string {
   return channel === 'email' ? address.trim().toLowerCase() : address.trim();
@@ -68,6 +79,9 @@ export interface DeliveryOutcome {
   attempted: number;
   error: string | null;
   providerMessageId: string | null;
+  /** A permanent failure puts the address on the suppression list (normalized), with `error` as the reason. */
+  suppressChannel: Channel | null;
+  suppressAddress: string | null;
 }
 
 /**
@@ -76,36 +90,26 @@ export interface DeliveryOutcome {
  */
 export async function recordDeliveryOutcomes(pool: pg.Pool, outcomes: readonly DeliveryOutcome[]): Promise<void> {
   if (outcomes.length === 0) return;
+  // One statement: an outcome and the suppression it causes are recorded together or not at all.
   await pool.query({
     name: 'mc_record_outcomes',
-    text: `UPDATE delivery_logs d
-     SET status = o.status::"DeliveryStatus", attempts = d.attempts + o.attempted, last_error = o.error,
-         provider_message_id = COALESCE(o.provider_message_id, d.provider_message_id),
-         sent_at = CASE WHEN o.status = 'sent' THEN now() ELSE d.sent_at END,
-         locked_until = NULL, updated_at = now()
-     FROM unnest($1::uuid[], $2::text[], $3::int[], $4::text[], $5::text[]) AS o(id, status, attempted, error, provider_message_id)
-     WHERE d.id = o.id AND d.status = 'pending'`,
-    values: unnestColumns(outcomes, ['deliveryLogId', 'status', 'attempted', 'error', 'providerMessageId']),
-  });
-}
-
-/** Puts addresses on the suppression list (for good), keeping the latest reason. */
-export async function suppressAddresses(
-  pool: pg.Pool,
-  entries: ReadonlyArray<{ channel: Channel; address: string; reason: string }>,
-): Promise<void> {
-  if (entries.length === 0) return;
-  await pool.query({
-    name: 'mc_suppress_addresses',
-    text: `INSERT INTO suppressions (channel, address, reason)
-     SELECT DISTINCT ON (channel, address) channel, address, reason
-     FROM unnest($1::"Channel"[], $2::text[], $3::text[]) AS t(channel, address, reason)
-     ON CONFLICT (channel, address) DO UPDATE SET reason = EXCLUDED.reason, expires_at = NULL, created_at = now()`,
-    values: [
-      entries.map((entry) => entry.channel),
-      entries.map((entry) => suppressionAddress(entry.channel, entry.address)),
-      entries.map((entry) => entry.reason),
-    ],
+    text: `WITH o AS (
+             SELECT * FROM unnest($1::uuid[], $2::text[], $3::int[], $4::text[], $5::text[], $6::"Channel"[], $7::text[])
+               AS o(id, status, attempted, error, provider_message_id, suppress_channel, suppress_address)
+           ), recorded AS (
+             UPDATE delivery_logs d
+             SET status = o.status::"DeliveryStatus", attempts = d.attempts + o.attempted, last_error = o.error,
+                 provider_message_id = COALESCE(o.provider_message_id, d.provider_message_id),
+                 sent_at = CASE WHEN o.status = 'sent' THEN now() ELSE d.sent_at END,
+                 locked_until = NULL, updated_at = now()
+             FROM o WHERE d.id = o.id AND d.status = 'pending'
+             RETURNING d.id
+           )
+           INSERT INTO suppressions (channel, address, reason)
+           SELECT DISTINCT ON (suppress_channel, suppress_address) suppress_channel, suppress_address, coalesce(error, 'permanent failure')
+           FROM o WHERE suppress_channel IS NOT NULL AND o.id IN (SELECT id FROM recorded)
+           ON CONFLICT (channel, address) DO UPDATE SET reason = EXCLUDED.reason, expires_at = NULL, created_at = now()`,
+    values: unnestColumns(outcomes, ['deliveryLogId', 'status', 'attempted', 'error', 'providerMessageId', 'suppressChannel', 'suppressAddress']),
   });
 }
 
