@@ -31,6 +31,8 @@ function defineQueue<TPayload extends z.ZodType>(definition: QueueDefinition<TPa
 }
 
 const standardRetry: RetryPolicy = { attempts: 8, backoff: { type: 'exponential', delayMs: 1 * SECOND, jitter: 0.5 } };
+/** A scheduled run that fails is not retried: the scheduler runs it again soon anyway. */
+const noRetry: RetryPolicy = { attempts: 1, backoff: { type: 'exponential', delayMs: 1 * SECOND, jitter: 0 } };
 const keepCompleted = { count: 1000, ageMs: 1 * HOUR };
 
 /**
@@ -58,7 +60,7 @@ export const QUEUES = {
   updateEventStatus: defineQueue({
     name: 'updateEventStatus',
     payload: z.object({}),
-    retry: { attempts: 1, backoff: { type: 'exponential', delayMs: 1 * SECOND, jitter: 0 } },
+    retry: noRetry,
     keepCompleted: { count: 100, ageMs: 1 * HOUR },
     keepFailedMs: 1 * DAY,
   }),
@@ -66,7 +68,7 @@ export const QUEUES = {
   purgeArchivedEvents: defineQueue({
     name: 'purgeArchivedEvents',
     payload: z.object({}),
-    retry: { attempts: 1, backoff: { type: 'exponential', delayMs: 1 * SECOND, jitter: 0 } },
+    retry: noRetry,
     keepCompleted: { count: 100, ageMs: 1 * DAY },
     keepFailedMs: 7 * DAY,
   }),
@@ -83,7 +85,7 @@ export const QUEUES = {
   archiving: defineQueue({
     name: 'archiving',
     payload: z.strictObject({ instance: z.string().min(1) }),
-    retry: { attempts: 1, backoff: { type: 'exponential', delayMs: 1 * SECOND, jitter: 0 } },
+    retry: noRetry,
     keepCompleted: { count: 1000, ageMs: 1 * DAY },
     keepFailedMs: 7 * DAY,
   }),
@@ -91,7 +93,7 @@ export const QUEUES = {
   pendingEventsReconciliation: defineQueue({
     name: 'pendingEventsReconciliation',
     payload: z.object({}),
-    retry: { attempts: 1, backoff: { type: 'exponential', delayMs: 1 * SECOND, jitter: 0 } },
+    retry: noRetry,
     keepCompleted: { count: 100, ageMs: 1 * HOUR },
     keepFailedMs: 1 * DAY,
   }),

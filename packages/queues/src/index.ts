@@ -1,3 +1,4 @@
 export * from './redis-connection';
 export * from './catalog-queues';
 export * from './queue-metrics';
+export * from './scheduled-workflow';

@@ -1,7 +1,5 @@
 import type pg from 'pg';
-import type { Worker } from 'bullmq';
 import type { Logger } from '@mc/domain';
-import { createCatalogWorker, type CatalogQueue, type WorkerOptions } from '@mc/queues';
 
 export const PURGE_SCHEDULER_ID = 'purge-archived-events';
 /** The consumer whose acknowledgement allows a purge: the control instance. */
@@ -39,18 +37,4 @@ export async function purgeArchivedEvents(context: PurgeContext): Promise<number
   }
   if (purged > 0) context.logger.info('purged archived events', { purged });
   return purged;
-}
-
-export async function startPurge(
-  context: PurgeContext,
-  queue: CatalogQueue<'purgeArchivedEvents'>,
-  everyMs: number,
-  options: WorkerOptions,
-): Promise<Worker> {
-  await ensurePurgeScheduler(queue, everyMs);
-  return createCatalogWorker('purgeArchivedEvents', () => purgeArchivedEvents(context), options);
-}
-
-export async function ensurePurgeScheduler(queue: CatalogQueue<'purgeArchivedEvents'>, everyMs: number): Promise<void> {
-  await queue.upsertJobScheduler(PURGE_SCHEDULER_ID, { every: everyMs }, { name: 'purge', data: {} });
 }

@@ -1,8 +1,7 @@
 import type pg from 'pg';
 import type { Redis } from 'ioredis';
-import type { Worker } from 'bullmq';
 import { uuidv7, type EventKind, type Logger } from '@mc/domain';
-import { createCatalogWorker, type CatalogQueue, type WorkerOptions } from '@mc/queues';
+import type { CatalogQueue } from '@mc/queues';
 import { dispatchEvents, type DispatchableEvent, type EventQueues } from '../intake/event-dispatch';
 
 export const RECONCILIATION_SCHEDULER_ID = 'pending-events-reconciliation';
@@ -124,20 +123,4 @@ async function assignFreshBatchJobIds(pool: pg.Pool, events: DispatchableEvent[]
     );
   }
   return rescued;
-}
-
-/** The reconciler's job scheduler (every `everyMs`) and the worker that runs it. */
-export async function startPendingEventsReconciliation(
-  context: ReconciliationContext,
-  queue: CatalogQueue<'pendingEventsReconciliation'>,
-  everyMs: number,
-  options: WorkerOptions,
-): Promise<Worker> {
-  await ensureReconciliationScheduler(queue, everyMs);
-  return createCatalogWorker('pendingEventsReconciliation', () => reconcilePendingEvents(context), options);
-}
-
-/** Idempotent; called again whenever Redis reconnects, since a Redis that lost its data lost the scheduler too. */
-export async function ensureReconciliationScheduler(queue: CatalogQueue<'pendingEventsReconciliation'>, everyMs: number): Promise<void> {
-  await queue.upsertJobScheduler(RECONCILIATION_SCHEDULER_ID, { every: everyMs }, { name: 'reconcile', data: {} });
 }

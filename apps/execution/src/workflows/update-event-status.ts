@@ -1,7 +1,5 @@
 import type pg from 'pg';
-import type { Worker } from 'bullmq';
 import type { Logger } from '@mc/domain';
-import { createCatalogWorker, type CatalogQueue, type WorkerOptions } from '@mc/queues';
 
 export const UPDATE_EVENT_STATUS_SCHEDULER_ID = 'update-event-status';
 
@@ -57,19 +55,4 @@ export async function runStatusSync(context: StatusSyncContext): Promise<{ synce
       return { synced, caughtUp: false };
     }
   }
-}
-
-/** The `updateEventStatus` job scheduler and its worker. */
-export async function startUpdateEventStatus(
-  context: StatusSyncContext,
-  queue: CatalogQueue<'updateEventStatus'>,
-  everyMs: number,
-  options: WorkerOptions,
-): Promise<Worker> {
-  await ensureUpdateEventStatusScheduler(queue, everyMs);
-  return createCatalogWorker('updateEventStatus', () => runStatusSync(context), options);
-}
-
-export async function ensureUpdateEventStatusScheduler(queue: CatalogQueue<'updateEventStatus'>, everyMs: number): Promise<void> {
-  await queue.upsertJobScheduler(UPDATE_EVENT_STATUS_SCHEDULER_ID, { every: everyMs }, { name: 'sync', data: {} });
 }
