@@ -9,6 +9,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { Redis } from 'ioredis';
 import type pg from 'pg';
+import type autocannon from 'autocannon';
 import { dropDatabaseIfExists } from '@mc/db';
 import { monoMs, type ChildMessage } from './bench-child';
 
@@ -391,4 +392,14 @@ export function createBenchCleanup(resources: () => BenchResources): () => Promi
     void cleanup().finally(() => process.exit(130));
   });
   return cleanup;
+}
+
+/** autocannon's non-2xx answers, connection errors and timeouts in one line; undefined when there are none. */
+export function describeFailures(result: autocannon.Result): string | undefined {
+  if (result.non2xx === 0 && result.errors === 0 && result.timeouts === 0) return undefined;
+  const codes = Object.entries(result.statusCodeStats ?? {})
+    .filter(([code]) => !code.startsWith('2'))
+    .map(([code, stats]) => `${code}×${stats.count ?? 0}`)
+    .join(', ');
+  return `non-2xx ${result.non2xx} (${codes || 'n/a'}), connection errors ${result.errors}, timeouts ${result.timeouts}`;
 }

@@ -56,6 +56,7 @@ import {
   fmt,
   intKnob,
   createBenchCleanup,
+  describeFailures,
   log,
   percentile,
   readCounters,
@@ -254,15 +255,6 @@ function fireEvents(port: number, phase: string, amount: number): Promise<autoca
     amount,
     timeout: 30,
   });
-}
-
-function describeFailures(result: autocannon.Result): string | undefined {
-  if (result.non2xx === 0 && result.errors === 0 && result.timeouts === 0) return undefined;
-  const codes = Object.entries(result.statusCodeStats ?? {})
-    .filter(([code]) => !code.startsWith('2'))
-    .map(([code, stats]) => `${code}×${stats.count ?? 0}`)
-    .join(', ');
-  return `non-2xx ${result.non2xx} (${codes || 'n/a'}), connection errors ${result.errors}, timeouts ${result.timeouts}`;
 }
 
 interface Accepted {

@@ -48,6 +48,7 @@ import {
   fmt,
   intKnob,
   createBenchCleanup,
+  describeFailures,
   log,
   readCounters as readCountersFrom,
   startChild,
@@ -134,15 +135,6 @@ async function fire(port: number, seconds: number, headers: Record<string, strin
     duration: seconds,
     timeout: 30,
   });
-}
-
-function describeFailures(result: autocannon.Result): string | undefined {
-  if (result.non2xx === 0 && result.errors === 0 && result.timeouts === 0) return undefined;
-  const codes = Object.entries(result.statusCodeStats ?? {})
-    .filter(([code]) => !code.startsWith('2'))
-    .map(([code, stats]) => `${code}×${stats.count ?? 0}`)
-    .join(', ');
-  return `non-2xx ${result.non2xx} (${codes || 'n/a'}), connection errors ${result.errors}, timeouts ${result.timeouts}`;
 }
 
 async function runRealtime(label: string, server: ChildServer, headers: Record<string, string>, storesEvents: boolean): Promise<RtResult> {

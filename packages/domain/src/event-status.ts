@@ -40,10 +40,3 @@ export function canTransition(from: EventStatus, to: EventStatus): boolean {
 export function isFinalStatus(status: EventStatus): boolean {
   return EVENT_TRANSITIONS[status].length === 0;
 }
-
-/** The event status a final delivery-log status is copied to by `updateEventStatus`. */
-export const EVENT_STATUS_BY_DELIVERY_STATUS: Readonly<Record<Exclude<DeliveryStatus, 'pending'>, EventStatus>> = {
-  sent: 'sent',
-  ignored: 'ignored',
-  failed: 'delivery_failed',
-};

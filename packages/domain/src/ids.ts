@@ -6,7 +6,6 @@ export type Brand<T, B extends string> = T & { readonly [brand]: B };
 
 export type EventId = Brand<string, 'EventId'>;
 export type DeliveryLogId = Brand<string, 'DeliveryLogId'>;
-export type InstanceName = Brand<string, 'InstanceName'>;
 
 let lastMs = 0;
 let sequence = 0;

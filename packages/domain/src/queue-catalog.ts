@@ -100,4 +100,3 @@ export const QUEUES = {
 } as const;
 
 export type QueueName = keyof typeof QUEUES;
-export type JobPayload<N extends QueueName> = z.output<(typeof QUEUES)[N]['payload']>;

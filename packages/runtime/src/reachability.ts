@@ -1,4 +1,3 @@
-import net from 'node:net';
 import pg from 'pg';
 import { Redis } from 'ioredis';
 import { coerceError, SECOND } from '@mc/domain';
@@ -57,20 +56,4 @@ export async function assertRedisReachable(redisUrl: string, timeoutMs = 5 * SEC
   } finally {
     redis.disconnect();
   }
-}
-
-/** Is something listening on host:port? (used to tell a free port from a taken one) */
-export function isPortOpen(host: string, port: number, timeoutMs = 500): Promise<boolean> {
-  return new Promise((resolve) => {
-    const socket = net.connect({ host, port, timeout: timeoutMs });
-    socket.once('connect', () => {
-      socket.destroy();
-      resolve(true);
-    });
-    socket.once('error', () => resolve(false));
-    socket.once('timeout', () => {
-      socket.destroy();
-      resolve(false);
-    });
-  });
 }

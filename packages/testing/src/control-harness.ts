@@ -3,6 +3,7 @@ import { startControlInstance, type ControlInstance } from '@mc/control/src/cont
 import { cloneTestDatabase, type TestDatabase } from './test-database';
 import { deleteRedisPrefix, randomQueuePrefix } from './redis-prefix';
 import { testLogger } from './test-logger';
+import { jsonRequest, type JsonAnswer } from './json-request';
 import { TEST_REDIS_URL } from './test-env';
 
 export const TEST_ADMIN_TOKEN = 'mc_test_admin_token_0123456789abcdef';
@@ -13,8 +14,7 @@ export interface ControlHarness {
   database: TestDatabase;
   prefix: string;
   env: Record<string, string>;
-  // `any` on purpose: a test reads the JSON answer freely; its assertions are the type check.
-  request(method: string, path: string, body?: unknown, token?: string | null): Promise<{ status: number; body: any }>;
+  request(method: string, path: string, body?: unknown, token?: string | null): Promise<JsonAnswer>;
   /** Another control process on the same database and queues. */
   startSibling(): Promise<ControlInstance>;
   close(): Promise<void>;
@@ -46,14 +46,7 @@ export async function startControlHarness(overrides: Record<string, string> = {}
     database,
     prefix,
     env,
-    async request(method, path, body, token = TEST_ADMIN_TOKEN) {
-      const headers: Record<string, string> = {};
-      if (token !== null) headers.authorization = `Bearer ${token}`;
-      if (body !== undefined) headers['content-type'] = 'application/json';
-      const response = await fetch(`${baseUrl}${path}`, { method, headers, body: body === undefined ? undefined : JSON.stringify(body) });
-      const text = await response.text();
-      return { status: response.status, body: text ? JSON.parse(text) : undefined };
-    },
+    request: (method, path, body, token = TEST_ADMIN_TOKEN) => jsonRequest(baseUrl, method, path, body, token),
     async startSibling() {
       const sibling = await startControlInstance(readControlEnv(env), logger);
       siblings.push(sibling);

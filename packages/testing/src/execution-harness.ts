@@ -4,6 +4,7 @@ import { cloneTestDatabase, type TestDatabase } from './test-database';
 import { deleteRedisPrefix, randomQueuePrefix } from './redis-prefix';
 import { testLogger } from './test-logger';
 import { waitFor } from './wait-for';
+import { jsonRequest, type JsonAnswer } from './json-request';
 import { TEST_REDIS_URL } from './test-env';
 
 export const TEST_PRODUCER_KEY = 'mc_test_producer_key_0123456789abcdef';
@@ -15,8 +16,7 @@ export interface ExecutionHarness {
   database: TestDatabase;
   prefix: string;
   /** fetch against the instance with the producer key (or `key`), JSON in and out. */
-  // `any` on purpose: a test reads the JSON answer freely; its assertions are the type check.
-  request(method: string, path: string, body?: unknown, key?: string | null): Promise<{ status: number; body: any; headers: Headers }>;
+  request(method: string, path: string, body?: unknown, key?: string | null): Promise<JsonAnswer>;
   /** Another instance on the same database and prefix (e.g. a worker-only process). */
   startSibling(overrides?: Record<string, string>): Promise<ExecutionInstance>;
   close(): Promise<void>;
@@ -51,18 +51,7 @@ export async function startExecutionHarness(overrides: Record<string, string> = 
     baseUrl,
     database,
     prefix,
-    async request(method, path, body, key = TEST_PRODUCER_KEY) {
-      const headers: Record<string, string> = {};
-      if (key !== null) headers.authorization = `Bearer ${key}`;
-      let payload: string | undefined;
-      if (body !== undefined) {
-        headers['content-type'] = 'application/json';
-        payload = typeof body === 'string' ? body : JSON.stringify(body);
-      }
-      const response = await fetch(`${baseUrl}${path}`, { method, headers, body: payload });
-      const text = await response.text();
-      return { status: response.status, body: text ? JSON.parse(text) : undefined, headers: response.headers };
-    },
+    request: (method, path, body, key = TEST_PRODUCER_KEY) => jsonRequest(baseUrl, method, path, body, key),
     async startSibling(siblingOverrides = {}) {
       const sibling = await startExecutionInstance(readExecutionEnv({ ...baseEnv, ...siblingOverrides }), logger);
       siblings.push(sibling);

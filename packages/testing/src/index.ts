@@ -9,3 +9,4 @@ export * from './sms-provider';
 export * from './control-harness';
 export * from './spawn-app';
 export * from './free-port';
+export * from './json-request';
