@@ -1,7 +1,7 @@
 import http from 'node:http';
-import type { AddressInfo } from 'node:net';
 import type { Worker } from 'bullmq';
-import type { Logger } from '@mc/domain';
+import { httpServerOptions, type Logger } from '@mc/domain';
+import { listenHttp } from '@mc/http';
 import { openControlDatabase, type ControlDatabase } from '@mc/db';
 import { closeRedis, createCatalogQueue, createRedisConnection } from '@mc/queues';
 import { closeHttpServer, closeInStages } from '@mc/runtime';
@@ -64,13 +64,8 @@ export async function startControlInstance(env: ControlEnv, logger: Logger): Pro
     startArchivingWorker(services.archiving, { ...workerOptions, concurrency: 4 }),
   ];
 
-  const server = http.createServer(
-    createControlApp(services, adminTokenVerifier(env.MC_ADMIN_TOKEN), { user: env.MC_ADMIN_USER, password: env.MC_ADMIN_PASSWORD }),
-  );
-  await new Promise<void>((resolve, reject) => {
-    server.once('error', reject);
-    server.listen(env.CONTROL_PORT, () => resolve());
-  });
+  const app = createControlApp(services, adminTokenVerifier(env.MC_ADMIN_TOKEN), { user: env.MC_ADMIN_USER, password: env.MC_ADMIN_PASSWORD });
+  const { server, port } = await listenHttp(app, httpServerOptions(env, env.CONTROL_PORT));
   const close = closeInStages([
     () => closeHttpServer(server),
     ...workers.map((worker) => () => worker.close()),
@@ -80,5 +75,5 @@ export async function startControlInstance(env: ControlEnv, logger: Logger): Pro
     () => closeRedis(workerRedis),
     () => db.close(),
   ]);
-  return { db, services, server, port: (server.address() as AddressInfo).port, workers, close };
+  return { db, services, server, port, workers, close };
 }

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { envVar, parseEnv, SECOND, MINUTE } from '@mc/domain';
+import { envVar, httpServerEnv, parseEnv, SECOND, MINUTE } from '@mc/domain';
 
 /** The control instance's whole configuration; the only module of this app that reads `process.env`. */
 export const controlEnvSchema = z
@@ -8,6 +8,7 @@ export const controlEnvSchema = z
     REDIS_URL: envVar.url('redis://127.0.0.1:6379'),
     CONTROL_DATABASE_URL: envVar.url('postgresql://postgres@127.0.0.1:5432/mc_control'),
     CONTROL_PORT: envVar.port(3000),
+    ...httpServerEnv,
     /** The operators' bootstrap token (`Authorization: Bearer …`). */
     MC_ADMIN_TOKEN: envVar.secret(),
     /** BullMQ key prefix of the control instance. */

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { AppError, coerceError } from '@mc/domain';
+import { AppError, coerceError, type PublishedTemplateInput } from '@mc/domain';
 
 /** An execution instance as the control instance reaches it: its URL and its `control` credential. */
 export interface ExecutionEndpoint {
@@ -62,15 +62,6 @@ export const archivePageSchema = z.object({
 export type ArchivePageData = z.output<typeof archivePageSchema>;
 export type ArchivedEventData = z.output<typeof archivedEventSchema>;
 
-export interface TemplateVersionPayload {
-  version: number;
-  eventType: string;
-  channel: 'email' | 'sms';
-  subject: string;
-  html: string;
-  text: string;
-}
-
 /** The control instance's calls to one execution instance. */
 export class ExecutionClient {
   constructor(
@@ -83,7 +74,7 @@ export class ExecutionClient {
     await this.call('GET', '/api/v1/templates');
   }
 
-  async publishTemplate(name: string, version: TemplateVersionPayload): Promise<void> {
+  async publishTemplate(name: string, version: PublishedTemplateInput): Promise<void> {
     await this.call('PUT', `/api/v1/templates/${encodeURIComponent(name)}`, version);
   }
 

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { DAY, HOUR, envVar, parseEnv, SECOND } from '@mc/domain';
+import { DAY, HOUR, envVar, httpServerEnv, parseEnv, SECOND } from '@mc/domain';
 
 /**
  * The execution instance's whole configuration. This is the only module that reads
@@ -11,6 +11,7 @@ export const executionEnvSchema = z
     REDIS_URL: envVar.url('redis://127.0.0.1:6379'),
     EXECUTION_DATABASE_URL: envVar.url('postgresql://postgres@127.0.0.1:5432/mc_execution'),
     EXECUTION_PORT: envVar.port(3001),
+    ...httpServerEnv,
     /** `api` serves HTTP only, `worker` runs the workflows only, `all` both. */
     MC_ROLE: z.enum(['api', 'worker', 'all']).default('all'),
     MC_INSTANCE_NAME: envVar.instanceName('local'),

@@ -1,8 +1,8 @@
 import http from 'node:http';
-import type { AddressInfo } from 'node:net';
 import type { Worker } from 'bullmq';
 import type { Express } from 'express';
-import { MINUTE, type Logger, type RetryPolicy } from '@mc/domain';
+import { MINUTE, httpServerOptions, type Logger, type RetryPolicy } from '@mc/domain';
+import { listenHttp } from '@mc/http';
 import { openExecutionDatabase, type ExecutionDatabase } from '@mc/db';
 import { closeRedis, createCatalogQueue, createRedisConnection, type CatalogQueue } from '@mc/queues';
 import { MicroBatcher, closeHttpServer, closeInStages } from '@mc/runtime';
@@ -143,14 +143,7 @@ export async function startExecutionInstance(env: ExecutionEnv, logger: Logger):
   let server: http.Server | undefined;
   let port: number | undefined;
   if (env.MC_ROLE !== 'worker') {
-    server = http.createServer(app);
-    // Keep-alive longer than common load balancers' idle timeout, so they close first.
-    server.keepAliveTimeout = 65_000;
-    await new Promise<void>((resolve, reject) => {
-      server?.once('error', reject);
-      server?.listen(env.EXECUTION_PORT, () => resolve());
-    });
-    port = (server.address() as AddressInfo).port;
+    ({ server, port } = await listenHttp(app, httpServerOptions(env, env.EXECUTION_PORT)));
   }
 
   const listening = server;

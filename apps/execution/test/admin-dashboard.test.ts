@@ -22,6 +22,8 @@ describe('/admin (Bull Board and the development outbox)', () => {
     const anonymous = await fetch(`${mc.baseUrl}/admin/queues/api/queues`);
     expect(anonymous.status).toBe(401);
     expect(anonymous.headers.get('www-authenticate')).toMatch(/^Basic/);
+    expect(anonymous.headers.get('content-type')).toMatch(/^application\/problem\+json/);
+    expect(await anonymous.json()).toMatchObject({ status: 401, code: 'unauthorized' });
     expect((await fetch(`${mc.baseUrl}/admin/queues/api/queues`, { headers: { authorization: basic('ops', 'wrong-password') } })).status).toBe(401);
     const answer = await fetch(`${mc.baseUrl}/admin/queues/api/queues`, { headers: { authorization: basic('ops', 'correct-horse-battery') } });
     expect(answer.status).toBe(200);

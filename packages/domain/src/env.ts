@@ -40,3 +40,26 @@ export const envVar = {
       .regex(/^[a-z0-9][a-z0-9_-]{0,62}$/, 'must be 1–63 lowercase letters, digits, - or _')
       .default(fallback),
 };
+
+/** The HTTP server's variables, the same on both apps (see `listenHttp` in @mc/http). */
+export const httpServerEnv = {
+  /** The address to listen on; the container image sets `0.0.0.0`. */
+  HOST: z.string().min(1).default('127.0.0.1'),
+  /** A client must have sent its request headers within this (ms). */
+  HTTP_HEADERS_TIMEOUT_MS: envVar.int(10_000, 100),
+  /** …and its whole request, body included, within this (ms). */
+  HTTP_REQUEST_TIMEOUT_MS: envVar.int(60_000, 100),
+  /** Open connections per process at most. */
+  HTTP_MAX_CONNECTIONS: envVar.int(1_024, 1),
+};
+
+/** The `listenHttp` options from an app's parsed environment. */
+export function httpServerOptions(env: { HOST: string; HTTP_HEADERS_TIMEOUT_MS: number; HTTP_REQUEST_TIMEOUT_MS: number; HTTP_MAX_CONNECTIONS: number }, port: number) {
+  return {
+    host: env.HOST,
+    port,
+    headersTimeoutMs: env.HTTP_HEADERS_TIMEOUT_MS,
+    requestTimeoutMs: env.HTTP_REQUEST_TIMEOUT_MS,
+    maxConnections: env.HTTP_MAX_CONNECTIONS,
+  };
+}

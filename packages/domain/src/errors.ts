@@ -6,10 +6,14 @@ export const ERROR_STATUS = {
   unauthorized: 401,
   forbidden: 403,
   not_found: 404,
+  method_not_allowed: 405,
+  request_timeout: 408,
   conflict: 409,
   payload_too_large: 413,
   unsupported_media_type: 415,
+  unprocessable: 422,
   rate_limited: 429,
+  headers_too_large: 431,
   internal: 500,
   unavailable: 503,
 } as const;
@@ -20,10 +24,14 @@ const TITLES: Record<ErrorCode, string> = {
   unauthorized: 'Missing or invalid credentials.',
   forbidden: 'These credentials may not do this.',
   not_found: 'Not found.',
+  method_not_allowed: 'This method is not allowed here.',
+  request_timeout: 'The request took too long to arrive.',
   conflict: 'Conflict with the current state.',
   payload_too_large: 'The request body is too large.',
   unsupported_media_type: 'The request body must be JSON.',
+  unprocessable: 'The request is valid but cannot be processed.',
   rate_limited: 'Too many requests.',
+  headers_too_large: 'The request headers are too large.',
   internal: 'Internal error.',
   unavailable: 'The service is temporarily unavailable.',
 };
@@ -59,6 +67,11 @@ export class AppError extends Error {
   static fromZod(error: z.ZodError, message = 'The request body has invalid fields.'): AppError {
     return new AppError('validation_failed', message, { fieldErrors: fieldErrorsOf(error) });
   }
+}
+
+/** The code of an HTTP status we answer with, if it is one of ours. */
+export function errorCodeOfStatus(status: number): ErrorCode | undefined {
+  return (Object.keys(ERROR_STATUS) as ErrorCode[]).find((code) => ERROR_STATUS[code] === status);
 }
 
 export function fieldErrorsOf(error: z.ZodError): FieldError[] {

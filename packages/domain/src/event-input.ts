@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { CHANNELS, type Channel } from './event-status';
+import { dateTime, jsonStorageProblem, text } from './storable';
 
 /** Limits of the public contract (DESIGN.md §5). */
 export const EVENT_LIMITS = {
@@ -21,9 +22,12 @@ export function isDeliverableAddress(channel: Channel, address: string): boolean
   return channel === 'email' ? emailAddress.safeParse(address).success : E164_PATTERN.test(address);
 }
 
-const isoDateTime = z.iso
-  .datetime({ offset: true, message: 'must be an ISO-8601 date-time with a time zone, e.g. 2026-12-01T09:00:00Z' })
-  .transform((value) => new Date(value));
+/** An event type: what links an event to its published template. */
+export const eventTypeSchema = z
+  .string()
+  .min(1)
+  .max(EVENT_LIMITS.maxTypeLength)
+  .regex(TYPE_PATTERN, 'may contain only letters, digits and _ . : -');
 
 /** Nesting deeper than this in `ctx` is refused (PostgreSQL's jsonb and our renderer have limits too). */
 const MAX_CTX_DEPTH = 32;
@@ -40,17 +44,20 @@ export function ctxJsonOf(ctx: Record<string, unknown>): string {
   return json;
 }
 
-function depthOf(value: unknown, limit: number): number {
-  if (value === null || typeof value !== 'object') return 0;
-  if (limit <= 0) return 1;
-  let deepest = 0;
-  for (const inner of Object.values(value)) deepest = Math.max(deepest, depthOf(inner, limit - 1));
-  return deepest + 1;
-}
 
-/** JSON escapes U+0000 as `\u0000` (after an even run of backslashes); PostgreSQL refuses it in text and jsonb. */
-const JSON_NUL = /(?<!\\)(?:\\\\)*\\u0000/;
-const noNul = (value: string) => !value.includes('\u0000');
+/** An event's `ctx`: a JSON object PostgreSQL can store, at most 64 KiB and 32 levels deep. */
+export const ctxSchema = z
+  .record(z.string(), z.unknown())
+  .default({})
+  .superRefine((ctx, issue) => {
+    // Depth and text first: serializing a value nested thousands of levels overflows the stack.
+    const problem = jsonStorageProblem(ctx, MAX_CTX_DEPTH);
+    if (problem) {
+      issue.addIssue({ code: 'custom', message: problem });
+    } else if (Buffer.byteLength(ctxJsonOf(ctx), 'utf8') > EVENT_LIMITS.maxCtxBytes) {
+      issue.addIssue({ code: 'custom', message: `must be at most ${EVENT_LIMITS.maxCtxBytes} bytes as JSON` });
+    }
+  });
 
 /**
  * One event as a producer sends it. Unknown keys are refused so that a typo (`emial`) is a clear
@@ -59,30 +66,14 @@ const noNul = (value: string) => !value.includes('\u0000');
  */
 export const eventInputSchema = z
   .strictObject({
-    type: z
-      .string()
-      .min(1)
-      .max(EVENT_LIMITS.maxTypeLength)
-      .regex(TYPE_PATTERN, 'may contain only letters, digits and _ . : -'),
+    type: eventTypeSchema,
     channel: z.enum(CHANNELS).default('email'),
     email: emailAddress.optional(),
     mobilePhone: z.string().regex(E164_PATTERN, 'must be an E.164 number, e.g. +33612345678').optional(),
-    externalId: z.string().min(1).max(EVENT_LIMITS.maxExternalIdLength).refine(noNul, 'must not contain NUL characters').optional(),
-    ctx: z
-      .record(z.string(), z.unknown())
-      .default({})
-      .superRefine((ctx, issue) => {
-        const json = ctxJsonOf(ctx);
-        if (Buffer.byteLength(json, 'utf8') > EVENT_LIMITS.maxCtxBytes) {
-          issue.addIssue({ code: 'custom', message: `must be at most ${EVENT_LIMITS.maxCtxBytes} bytes as JSON` });
-        } else if (JSON_NUL.test(json)) {
-          issue.addIssue({ code: 'custom', message: 'must not contain NUL characters' });
-        } else if (depthOf(ctx, MAX_CTX_DEPTH + 1) > MAX_CTX_DEPTH) {
-          issue.addIssue({ code: 'custom', message: `must not nest deeper than ${MAX_CTX_DEPTH} levels` });
-        }
-      }),
-    scheduledAt: isoDateTime.optional(),
-    expiresAt: isoDateTime.optional(),
+    externalId: text().min(1).max(EVENT_LIMITS.maxExternalIdLength).optional(),
+    ctx: ctxSchema,
+    scheduledAt: dateTime().optional(),
+    expiresAt: dateTime().optional(),
   })
   .superRefine((event, issue) => {
     if (event.channel === 'email' && event.email === undefined) {

@@ -4,7 +4,7 @@ import { createBullBoard } from '@bull-board/api';
 import { BullMQAdapter } from '@bull-board/api/bullMQAdapter';
 import { ExpressAdapter } from '@bull-board/express';
 import type { Queue } from 'bullmq';
-import { REDACTED_KEYS, type Logger } from '@mc/domain';
+import { AppError, REDACTED_KEYS, type Logger } from '@mc/domain';
 
 export interface AdminOptions {
   /** Basic-auth user and password; without both, `/admin/*` is off. */
@@ -21,7 +21,7 @@ function digest(value: string): Buffer {
   return createHash('sha256').update(value).digest();
 }
 
-/** HTTP basic auth, compared in constant time. */
+/** HTTP basic auth, compared in constant time; a refusal is a 401 problem. */
 export function basicAuth(user: string, password: string): RequestHandler {
   const expected = digest(`${user}:${password}`);
   return (req, res, next) => {
@@ -29,7 +29,7 @@ export function basicAuth(user: string, password: string): RequestHandler {
     const given = header.startsWith('Basic ') ? Buffer.from(header.slice(6), 'base64').toString('utf8') : '';
     if (given && timingSafeEqual(digest(given), expected)) return next();
     res.setHeader('WWW-Authenticate', 'Basic realm="Message Center admin"');
-    res.status(401).type('text/plain').send('Authentication required.');
+    next(new AppError('unauthorized', 'The admin pages need the basic-auth user and password (MC_ADMIN_USER, MC_ADMIN_PASSWORD).'));
   };
 }
 

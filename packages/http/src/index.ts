@@ -4,3 +4,4 @@ export * from './json-body';
 export * from './rate-limit';
 export * from './admin-dashboard';
 export * from './health-routes';
+export * from './http-server';

@@ -1,29 +1,42 @@
 import type { ErrorRequestHandler, RequestHandler } from 'express';
-import { AppError, classifyError, isError, toProblem, type Logger } from '@mc/domain';
+import { AppError, classifyError, errorCodeOfStatus, isError, toProblem, type Logger } from '@mc/domain';
 
-/** body-parser's errors carry a `type`; map the ones a client caused to our codes. */
-function fromBodyParser(error: unknown): AppError | undefined {
-  if (typeof error !== 'object' || error === null || !('type' in error)) return undefined;
-  const { type } = error;
+function fieldOf(value: unknown, key: string): unknown {
+  return typeof value === 'object' && value !== null ? (value as Record<string, unknown>)[key] : undefined;
+}
+
+/**
+ * Errors Express and body-parser raise for what a client sent (http-errors: a 4xx `status` and
+ * `expose: true`): a bad percent-encoding in a path, malformed JSON, a corrupt gzip body, an
+ * unknown encoding or charset, a body over the limit. Each becomes our problem with its status.
+ */
+function fromClientHttpError(error: unknown): AppError | undefined {
+  const status = fieldOf(error, 'status') ?? fieldOf(error, 'statusCode');
+  // The router's decoding error is a URIError with a status but no `expose`.
+  const clientCaused = fieldOf(error, 'expose') === true || error instanceof URIError;
+  if (typeof status !== 'number' || status < 400 || status > 499 || !clientCaused) return undefined;
+  const type = fieldOf(error, 'type');
   if (type === 'entity.too.large') {
-    const limit = (error as { limit?: number }).limit;
-    return new AppError('payload_too_large', `The request body exceeds ${limit ?? 'the'} bytes.`);
+    const limit = fieldOf(error, 'limit');
+    return new AppError('payload_too_large', `The request body exceeds ${typeof limit === 'number' ? limit : 'the'} bytes.`);
   }
   if (type === 'entity.parse.failed') {
-    return new AppError('validation_failed', 'The request body is not valid JSON.', {
-      fieldErrors: [{ path: '', message: 'must be valid JSON' }],
-    });
+    return new AppError('validation_failed', 'The request body is not valid JSON.', { fieldErrors: [{ path: '', message: 'must be valid JSON' }] });
   }
   if (type === 'encoding.unsupported' || type === 'charset.unsupported') {
     return new AppError('unsupported_media_type', 'The request body encoding is not supported.');
   }
-  return undefined;
+  const code = errorCodeOfStatus(status) ?? 'validation_failed';
+  const message = isError(error) && error.message ? error.message : undefined;
+  return new AppError(code, code === 'validation_failed' ? `The request is malformed${message ? `: ${message}` : '.'}` : message, {
+    ...(code === 'validation_failed' ? { fieldErrors: [{ path: '', message: message ?? 'is malformed' }] } : {}),
+  });
 }
 
 /** The one Express error handler: every error becomes `application/problem+json`. */
 export function problemMiddleware(logger: Logger): ErrorRequestHandler {
   return (thrown: unknown, req, res, _next) => {
-    const error = fromBodyParser(thrown) ?? classifyError(thrown);
+    const error = fromClientHttpError(thrown) ?? classifyError(thrown);
     if (error.status >= 500) {
       const cause = isError(error.cause) ? error.cause : undefined;
       logger.error('request failed', {
@@ -35,8 +48,17 @@ export function problemMiddleware(logger: Logger): ErrorRequestHandler {
       });
     }
     if (error.code === 'unavailable') res.setHeader('Retry-After', '1');
-    res.status(error.status).type('application/problem+json').json(toProblem(error, req.originalUrl));
+    sendProblem(res, error, req.originalUrl);
   };
+}
+
+/** Answers with an error as problem+json (for handlers outside the error middleware too). */
+export function sendProblem(res: Parameters<RequestHandler>[1], error: AppError, instance?: string): void {
+  if (res.headersSent) {
+    res.destroy();
+    return;
+  }
+  res.status(error.status).type('application/problem+json').json(toProblem(error, instance));
 }
 
 /** Unknown routes answer problem+json too. */

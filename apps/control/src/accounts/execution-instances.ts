@@ -1,11 +1,11 @@
 import { z } from 'zod';
-import { AppError, envVar } from '@mc/domain';
+import { AppError, envVar, text } from '@mc/domain';
 import type { ControlPrisma } from '@mc/db';
 
 export const registrationSchema = z.strictObject({
   name: envVar.instanceName('local').unwrap(),
   url: z.url({ protocol: /^https?$/ }),
-  credential: z.string().min(16, 'must be at least 16 characters'),
+  credential: text().min(16, 'must be at least 16 characters').max(1_000),
 });
 export type Registration = z.output<typeof registrationSchema>;
 

@@ -1,5 +1,4 @@
 import { Router } from 'express';
-import { z } from 'zod';
 import { coerceError } from '@mc/domain';
 import { jsonBody, parseInput, requireScope, type VerifyToken } from '@mc/http';
 import type { ControlServices } from '../control-services';
@@ -43,7 +42,7 @@ export function executionInstancesRoutes(services: ControlServices, verify: Veri
   });
 
   router.delete('/execution-instances/:name', isAdmin, async (req, res) => {
-    const name = parseInput(z.string().min(1), req.params.name);
+    const name = parseInput(registrationSchema.shape.name, req.params.name, 'Invalid execution instance name.');
     await removeArchivingScheduler(services.queues.archiving, name);
     await deleteAccount(services.prisma, name);
     res.status(204).end();

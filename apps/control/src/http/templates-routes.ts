@@ -2,13 +2,12 @@ import { Router } from 'express';
 import { z } from 'zod';
 import { jsonBody, parseInput, requireScope, type VerifyToken } from '@mc/http';
 import type { ControlServices } from '../control-services';
-import { createPublishedVersion, getTemplate, listTemplates, markUnpublished, saveDraft, templateDraftSchema, templateNameSchema } from '../templates/templates';
+import { AppError, coerceError, ctxSchema, templateContentSchema, templateNameSchema } from '@mc/domain';
+import { createPublishedVersion, getTemplate, listTemplates, markUnpublished, saveDraft } from '../templates/templates';
 import { enqueuePublications } from '../workflows/publishing';
 
-const previewSchema = z.strictObject({
-  ctx: z.record(z.string(), z.unknown()).default({}),
-  event: z.record(z.string(), z.unknown()).default({}),
-});
+/** What a preview renders with: a `ctx` an event could carry, and the `event` fields templates read. */
+const previewSchema = z.strictObject({ ctx: ctxSchema, event: ctxSchema });
 
 /** Templates: drafts, preview, publish (a new immutable version to every instance), unpublish. */
 export function templatesRoutes(services: ControlServices, verify: VerifyToken): Router {
@@ -29,7 +28,7 @@ export function templatesRoutes(services: ControlServices, verify: VerifyToken):
   }
 
   router.put('/templates/:name', isAdmin, jsonBody(4 * 1024 * 1024), async (req, res) => {
-    const draft = parseInput(templateDraftSchema, req.body ?? {}, 'Invalid template.');
+    const draft = parseInput(templateContentSchema, req.body ?? {}, 'Invalid template.');
     res.json(await saveDraft(services.prisma, services.renderer, nameOf(req.params.name), draft));
   });
 
@@ -45,8 +44,13 @@ export function templatesRoutes(services: ControlServices, verify: VerifyToken):
     const name = nameOf(req.params.name);
     const { ctx, event } = parseInput(previewSchema, req.body ?? {}, 'Invalid preview.');
     const template = await getTemplate(services.prisma, name);
-    // version 0: previews are never cached as a published version.
-    res.json(await services.renderer.render({ ...template, name: `preview:${name}:${template.updatedAt.getTime()}`, version: 0 }, { ctx, event }));
+    try {
+      // version 0: previews are never cached as a published version.
+      res.json(await services.renderer.render({ ...template, name: `preview:${name}:${template.updatedAt.getTime()}`, version: 0 }, { ctx, event }));
+    } catch (thrown) {
+      // The template parses (drafts are checked) but fails on this data: the operator's answer, not a fault.
+      throw new AppError('unprocessable', `The template failed to render with this data: ${coerceError(thrown).message}`);
+    }
   });
 
   router.post('/templates/:name/publish', isAdmin, async (req, res) => {

@@ -1,19 +1,19 @@
 import type pg from 'pg';
 import { z } from 'zod';
-import { UUID_PATTERN } from '@mc/domain';
+import { UUID_PATTERN, dateTime, isStorableDate, isStorableText, text } from '@mc/domain';
 
 export const archiveEventsQuerySchema = z.strictObject({
-  instance: z.string().min(1).optional(),
-  type: z.string().min(1).optional(),
-  status: z.string().min(1).optional(),
-  from: z.iso.datetime({ offset: true }).transform((value) => new Date(value)).optional(),
-  to: z.iso.datetime({ offset: true }).transform((value) => new Date(value)).optional(),
+  instance: text().min(1).max(63).optional(),
+  type: text().min(1).max(64).optional(),
+  status: text().min(1).max(64).optional(),
+  from: dateTime().optional(),
+  to: dateTime().optional(),
   limit: z.coerce.number().int().min(1).max(1_000).default(100),
   cursor: z
     .string()
     .transform((value, context) => {
       const [createdAt, instance, id] = Buffer.from(value, 'base64url').toString('utf8').split('|');
-      if (!createdAt || !instance || !id || !UUID_PATTERN.test(id) || Number.isNaN(Date.parse(createdAt))) {
+      if (!createdAt || !instance || !isStorableText(instance) || !id || !UUID_PATTERN.test(id) || !isStorableDate(new Date(createdAt))) {
         context.addIssue({ code: 'custom', message: 'is not a cursor this API gave' });
         return z.NEVER;
       }

@@ -1,21 +1,9 @@
-import { z } from 'zod';
-import { AppError, CHANNELS } from '@mc/domain';
+import { AppError, type TemplateContent } from '@mc/domain';
 import type { ControlPrisma } from '@mc/db';
 import type { TemplateRenderer } from '@mc/templates';
 
-export const templateNameSchema = z.string().min(1).max(128).regex(/^[A-Za-z0-9_.-]+$/, 'may contain only letters, digits and _ . -');
-
-export const templateDraftSchema = z.strictObject({
-  eventType: z.string().min(1).max(64).regex(/^[A-Za-z0-9_.:-]+$/, 'may contain only letters, digits and _ . : -'),
-  channel: z.enum(CHANNELS).default('email'),
-  subject: z.string().max(1_000).default(''),
-  html: z.string().max(1_000_000).default(''),
-  text: z.string().max(1_000_000).default(''),
-});
-export type TemplateDraft = z.output<typeof templateDraftSchema>;
-
 /** Saves a draft; Liquid syntax errors are a 400 naming the part, line and column. */
-export async function saveDraft(prisma: ControlPrisma, renderer: TemplateRenderer, name: string, draft: TemplateDraft) {
+export async function saveDraft(prisma: ControlPrisma, renderer: TemplateRenderer, name: string, draft: TemplateContent) {
   const errors = renderer.syntaxErrors({ name, version: 0, ...draft });
   if (errors.length > 0) throw new AppError('validation_failed', 'The template does not parse.', { fieldErrors: errors });
   return prisma.template.upsert({

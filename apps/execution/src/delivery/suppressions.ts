@@ -1,14 +1,14 @@
 import { z } from 'zod';
-import { AppError, CHANNELS, isDeliverableAddress, type Channel } from '@mc/domain';
+import { AppError, CHANNELS, dateTime, isDeliverableAddress, text, type Channel } from '@mc/domain';
 import type { ExecutionPrisma } from '@mc/db';
 import { suppressionAddress } from './deliveries-store';
 
 export const suppressionInputSchema = z
   .strictObject({
     channel: z.enum(CHANNELS),
-    address: z.string().min(1).max(320),
-    reason: z.string().min(1).max(1_000).default('added by an operator'),
-    expiresAt: z.iso.datetime({ offset: true }).transform((value) => new Date(value)).optional(),
+    address: text().min(1).max(320),
+    reason: text().min(1).max(1_000).default('added by an operator'),
+    expiresAt: dateTime().optional(),
   })
   .superRefine((input, issue) => {
     if (!isDeliverableAddress(input.channel, input.address.trim())) {
@@ -19,7 +19,7 @@ export type SuppressionInput = z.output<typeof suppressionInputSchema>;
 
 export const listSuppressionsQuerySchema = z.strictObject({
   channel: z.enum(CHANNELS).optional(),
-  address: z.string().min(1).optional(),
+  address: text().min(1).max(320).optional(),
   limit: z.coerce.number().int().min(1).max(1_000).default(100),
 });
 

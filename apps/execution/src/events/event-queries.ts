@@ -1,11 +1,11 @@
 import { z } from 'zod';
-import { AppError, EVENT_STATUSES, UUID_PATTERN } from '@mc/domain';
+import { AppError, EVENT_STATUSES, UUID_PATTERN, text } from '@mc/domain';
 import type { ExecutionPrisma } from '@mc/db';
 
 export const listEventsQuerySchema = z.strictObject({
   status: z.enum(EVENT_STATUSES).optional(),
-  type: z.string().min(1).max(64).optional(),
-  externalId: z.string().min(1).max(128).optional(),
+  type: text().min(1).max(64).optional(),
+  externalId: text().min(1).max(128).optional(),
   limit: z.coerce.number().int().min(1).max(500).default(50),
   cursor: z
     .string()

@@ -1,11 +1,12 @@
 import { Router } from 'express';
 import { z } from 'zod';
-import { CHANNELS } from '@mc/domain';
+import { CHANNELS, text } from '@mc/domain';
 import { jsonBody, parseInput, requireScope, type VerifyToken } from '@mc/http';
 import type { ExecutionPrisma } from '@mc/db';
 import { addSuppression, listSuppressions, listSuppressionsQuerySchema, removeSuppression, suppressionInputSchema } from '../delivery/suppressions';
 
 const channelParam = z.enum(CHANNELS);
+const addressParam = text().min(1).max(320);
 
 /** The suppression list, for the control instance and operators (scope `control`). */
 export function suppressionsRoutes(options: { prisma: ExecutionPrisma; verify: VerifyToken }): Router {
@@ -24,7 +25,7 @@ export function suppressionsRoutes(options: { prisma: ExecutionPrisma; verify: V
 
   router.delete('/suppressions/:channel/:address', isControl, async (req, res) => {
     const channel = parseInput(channelParam, req.params.channel, 'Unknown channel.');
-    await removeSuppression(options.prisma, channel, String(req.params.address));
+    await removeSuppression(options.prisma, channel, parseInput(addressParam, req.params.address, 'Invalid address.'));
     res.status(204).end();
   });
 

@@ -1,14 +1,8 @@
 import { Router } from 'express';
-import { AppError } from '@mc/domain';
+import { AppError, publishedTemplateInputSchema, templateNameSchema } from '@mc/domain';
 import { jsonBody, parseInput, requireScope, type VerifyToken } from '@mc/http';
 import type { ExecutionPrisma } from '@mc/db';
-import {
-  deletePublishedTemplate,
-  listPublishedTemplates,
-  publishedTemplateInputSchema,
-  templateNameSchema,
-  upsertPublishedTemplate,
-} from '../templates/published-templates';
+import { deletePublishedTemplate, listPublishedTemplates, upsertPublishedTemplate } from '../templates/published-templates';
 import type { TemplateRenderer } from '@mc/templates';
 
 export interface TemplatesRoutesOptions {

@@ -1,21 +1,7 @@
 import type pg from 'pg';
-import { z } from 'zod';
-import { AppError, CHANNELS, type Channel } from '@mc/domain';
+import { AppError, type Channel, type PublishedTemplateInput } from '@mc/domain';
 import type { ExecutionPrisma } from '@mc/db';
 import type { TemplateVersion } from '@mc/templates';
-
-/** What the control instance sends to publish a version (`PUT /api/v1/templates/:name`). */
-export const publishedTemplateInputSchema = z.strictObject({
-  version: z.number().int().positive(),
-  eventType: z.string().min(1).max(64).regex(/^[A-Za-z0-9_.:-]+$/),
-  channel: z.enum(CHANNELS),
-  subject: z.string().max(1_000).default(''),
-  html: z.string().max(1_000_000).default(''),
-  text: z.string().max(1_000_000).default(''),
-});
-export type PublishedTemplateInput = z.output<typeof publishedTemplateInputSchema>;
-
-export const templateNameSchema = z.string().min(1).max(128).regex(/^[A-Za-z0-9_.-]+$/, 'may contain only letters, digits and _ . -');
 
 export interface PublishedTemplate extends TemplateVersion {
   eventType: string;
