@@ -64,9 +64,9 @@ WITH g AS (
          CASE WHEN channel = 'sms' THEN '+336' || lpad((i % 100000000)::text, 8, '0') END AS phone
   FROM g
 ), inserted AS (
-  INSERT INTO events (id, kind, type, channel, email, mobile_phone, external_id, ctx, scheduled_at, expires_at, status, status_reason,
+  INSERT INTO events (id, producer, kind, type, channel, email, mobile_phone, external_id, ctx, scheduled_at, expires_at, status, status_reason,
                       template_name, template_version, job_id, attempts, created_at, updated_at, linked_at)
-  SELECT event_id, kind::"EventKind", type, channel::"Channel", email, phone,
+  SELECT event_id, 'bench', kind::"EventKind", type, channel::"Channel", email, phone,
          CASE slot WHEN 0 THEN 'order-' WHEN 1 THEN 'invoice-' WHEN 2 THEN 'reset-' WHEN 3 THEN 'news-' ELSE 'otp-' END || $4 || '-' || i,
          CASE slot
            WHEN 0 THEN jsonb_build_object('orderId', 'ORD-' || i, 'firstName', first_name, 'total', ((i % 997) + 0.9)::text, 'currency', 'EUR', 'items', i % 5 + 1)
@@ -136,17 +136,17 @@ export async function fillExecutionDatabase(pool: pg.Pool, count: number, seed: 
 // ---------------------------------------------------------------------------------------------
 // Baseline: the same rows copied with pg alone
 
-const RAW_READ_EVENTS = `SELECT id, kind, type, channel, email, mobile_phone, external_id, status, status_reason, template_name, template_version,
+const RAW_READ_EVENTS = `SELECT id, producer, kind, type, channel, email, mobile_phone, external_id, status, status_reason, template_name, template_version,
          attempts, scheduled_at, expires_at, created_at, updated_at, linked_at, change_xid::text AS cursor_xid
   FROM events WHERE (change_xid, id) > ($1::bigint, $2::uuid) ORDER BY events.change_xid, events.id LIMIT $3`;
 const RAW_READ_DELIVERIES = `SELECT id, event_id, channel, status, recipient, template_name, template_version, attempts, last_error,
          provider_message_id, created_at, updated_at, sent_at
   FROM delivery_logs WHERE event_id = ANY($1::uuid[])`;
 const RAW_WRITE_EVENTS = `INSERT INTO archived_events (instance, id, kind, type, channel, email, mobile_phone, external_id, status, status_reason,
-         template_name, template_version, attempts, scheduled_at, expires_at, created_at, updated_at, linked_at, sent_at, archived_at)
+         template_name, template_version, attempts, scheduled_at, expires_at, created_at, updated_at, linked_at, sent_at, producer, archived_at)
   SELECT *, now() FROM unnest($1::text[], $2::uuid[], $3::text[], $4::text[], $5::"Channel"[], $6::text[], $7::text[], $8::text[],
          $9::text[], $10::text[], $11::text[], $12::int[], $13::int[], $14::timestamptz[], $15::timestamptz[], $16::timestamptz[],
-         $17::timestamptz[], $18::timestamptz[], $19::timestamptz[])`;
+         $17::timestamptz[], $18::timestamptz[], $19::timestamptz[], $20::text[])`;
 const RAW_WRITE_DELIVERIES = `INSERT INTO archived_deliveries (instance, id, event_id, channel, status, recipient, template_name, template_version,
          attempts, last_error, provider_message_id, created_at, updated_at, sent_at)
   SELECT * FROM unnest($1::text[], $2::uuid[], $3::uuid[], $4::"Channel"[], $5::text[], $6::text[], $7::text[], $8::int[],
@@ -204,6 +204,7 @@ export async function rawCopy(source: pg.Pool, target: pg.Pool, instance: string
           ...['id', 'kind', 'type', 'channel', 'email', 'mobile_phone', 'external_id', 'status', 'status_reason', 'template_name', 'template_version',
             'attempts', 'scheduled_at', 'expires_at', 'created_at', 'updated_at', 'linked_at'].map((name) => column(events, name)),
           ids.map((id) => sentAt.get(id) ?? null),
+          column(events, 'producer'),
         ],
       });
       if (deliveries.length > 0) {

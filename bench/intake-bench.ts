@@ -196,12 +196,12 @@ async function postBatch(port: number, body: string): Promise<void> {
   }
 }
 
-const RAW_INSERT = `INSERT INTO events (id, kind, type, channel, email, mobile_phone, external_id, ctx, scheduled_at, expires_at, job_id)
-  SELECT id, kind, type, channel, email, mobile_phone, external_id, ctx::jsonb, scheduled_at, expires_at, job_id
-  FROM unnest($1::uuid[], $2::"EventKind"[], $3::text[], $4::"Channel"[], $5::text[], $6::text[], $7::text[],
-              $8::text[], $9::timestamptz[], $10::timestamptz[], $11::text[])
-    AS t(id, kind, type, channel, email, mobile_phone, external_id, ctx, scheduled_at, expires_at, job_id)
-  ON CONFLICT (external_id) DO NOTHING
+const RAW_INSERT = `INSERT INTO events (id, producer, kind, type, channel, email, mobile_phone, external_id, ctx, scheduled_at, expires_at, job_id)
+  SELECT id, producer, kind, type, channel, email, mobile_phone, external_id, ctx::jsonb, scheduled_at, expires_at, job_id
+  FROM unnest($1::uuid[], $2::text[], $3::"EventKind"[], $4::text[], $5::"Channel"[], $6::text[], $7::text[], $8::text[],
+              $9::text[], $10::timestamptz[], $11::timestamptz[], $12::text[])
+    AS t(id, producer, kind, type, channel, email, mobile_phone, external_id, ctx, scheduled_at, expires_at, job_id)
+  ON CONFLICT (producer, external_id) DO NOTHING
   RETURNING id`;
 
 /** The same rows intake would store (ids, chunk job ids, serialized ctx), in one statement. */
@@ -218,6 +218,7 @@ async function rawInsert(pool: pg.Pool, events: readonly BatchEvent[]): Promise<
   const nulls = new Array<null>(n).fill(null);
   const { rowCount } = await pool.query(RAW_INSERT, [
     ids,
+    new Array<string>(n).fill('bench'),
     new Array<string>(n).fill('batch'),
     events.map((event) => event.type),
     new Array<string>(n).fill('email'),

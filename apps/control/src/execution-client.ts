@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { AppError, coerceError, type PublishedTemplateInput } from '@mc/domain';
+import { AppError, DEFAULT_PRODUCER, coerceError, type PublishedTemplateInput } from '@mc/domain';
 
 /** An execution instance as the control instance reaches it: its URL and its `control` credential. */
 export interface ExecutionEndpoint {
@@ -35,6 +35,8 @@ const archivedDeliverySchema = z.object({
 });
 const archivedEventSchema = z.object({
   id: z.string(),
+  /** Instances from before producers existed do not send it: their events are the default producer's. */
+  producer: z.string().default(DEFAULT_PRODUCER),
   kind: z.string(),
   type: z.string(),
   channel: z.enum(['email', 'sms']),

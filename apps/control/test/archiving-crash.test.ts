@@ -29,8 +29,8 @@ describe('a control process killed (SIGKILL) while archiving', () => {
   beforeAll(async () => {
     mc = await startExecutionHarness({ MC_ROLE: 'api' });
     await mc.instance.db.pool.query(
-      `INSERT INTO events (id, kind, type, channel, email, ctx, status, job_id, created_at, updated_at)
-       SELECT gen_random_uuid(), 'batch', 'TYPE_' || (n % 5), 'email', 'user' || n || '@example.com', '{}', 'sent', 'bulk', now(), now()
+      `INSERT INTO events (id, producer, kind, type, channel, email, ctx, status, job_id, created_at, updated_at)
+       SELECT gen_random_uuid(), 'default', 'batch', 'TYPE_' || (n % 5), 'email', 'user' || n || '@example.com', '{}', 'sent', 'bulk', now(), now()
        FROM generate_series(1, $1) AS n`,
       [EVENTS],
     );

@@ -113,7 +113,8 @@ describe('the control instance with two execution instances', () => {
     expect(byInstance('east').length).toBeGreaterThanOrEqual(6);
     expect(byInstance('west').length).toBeGreaterThanOrEqual(6);
     const eastEvent = archived.body.items.find((item: { id: string }) => item.id === ids.east?.[0]);
-    expect(eastEvent).toMatchObject({ instance: 'east', status: 'sent', templateName: 'order', sentAt: expect.any(String) });
+    expect(eastEvent).toMatchObject({ instance: 'east', producer: 'default', status: 'sent', templateName: 'order', sentAt: expect.any(String) });
+    expect((await control.request('GET', '/api/v1/archive/events?producer=someone-else')).body.items).toEqual([]);
 
     // A status that changes after archiving is updated on control.
     await east.instance.db.pool.query("UPDATE events SET status_reason = 'looked at again' WHERE id = $1", [ids.east?.[0]]);

@@ -55,7 +55,7 @@ describe('producer API keys', () => {
     const key = /\n\s+(mc_\S+)\n/.exec(created.stdout)?.[1];
     expect(key).toBeDefined();
     expect((await mc.request('POST', '/api/v1/events', orderEvent(), key)).status).toBe(202);
-    expect((await run('list')).stdout).toMatch(/^cli-shop\tmc_\S+…\tevents:write\tactive$/m);
+    expect((await run('list')).stdout).toMatch(/^cli-shop\tcli-shop\tmc_\S+…\tevents:write\tactive$/m);
     await run('revoke', 'cli-shop');
     expect((await mc.request('POST', '/api/v1/events', orderEvent(), key)).status).toBe(401);
     await expect(run('create', 'bad', '--scopes', 'everything')).rejects.toMatchObject({ stderr: expect.stringMatching(/Unknown scope/) });

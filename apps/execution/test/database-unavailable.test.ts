@@ -24,7 +24,7 @@ describe('when PostgreSQL is unreachable', () => {
       redis: mc.instance.reconciliation.redis,
       intake,
       renderer: new TemplateRenderer(),
-      verify: () => Promise.resolve({ name: 'test', scopes: new Set(['events:write', 'events:read']) }),
+      verify: () => Promise.resolve({ name: 'test', producer: 'test', scopes: new Set(['events:write', 'events:read']) }),
       logger: testLogger(),
       rtBodyLimitBytes: 100_000,
       batchBodyLimitBytes: 1_000_000,

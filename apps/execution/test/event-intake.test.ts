@@ -28,12 +28,12 @@ describe('POST /api/v1/events (real-time intake)', () => {
     ]);
   });
 
-  it('when an externalId is repeated, then the answer is 200 with the existing event and nothing is created', async () => {
+  it('when an externalId is repeated, then the answer is 200 with the id, status and kind of the existing event, and nothing is created', async () => {
     const first = await mc.request('POST', '/api/v1/events', orderEvent({ externalId: 'order-repeat' }));
     const second = await mc.request('POST', '/api/v1/events', orderEvent({ externalId: 'order-repeat' }));
     expect(first.status).toBe(202);
     expect(second.status).toBe(200);
-    expect(second.body).toMatchObject({ id: first.body.id, externalId: 'order-repeat' });
+    expect(second.body).toEqual({ id: first.body.id, status: expect.stringMatching(/^pending/), kind: 'rt' });
     const { rows } = await mc.instance.db.pool.query("SELECT count(*)::int AS n FROM events WHERE external_id = 'order-repeat'");
     expect(rows[0].n).toBe(1);
   });

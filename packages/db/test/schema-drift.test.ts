@@ -68,7 +68,7 @@ describe('the schema drift check', () => {
   it('when the database misses an index and a foreign key and a column changed, then it names each', async () => {
     await runSql(
       database.url,
-      `DROP INDEX events_type_id_idx;
+      `DROP INDEX events_producer_type_id_idx;
        ALTER TABLE delivery_logs DROP CONSTRAINT delivery_logs_event_id_fkey;
        ALTER TABLE events ALTER COLUMN attempts DROP DEFAULT, ALTER COLUMN status_reason SET NOT NULL,
          ALTER COLUMN scheduled_at TYPE timestamptz(6)`,
@@ -78,7 +78,7 @@ describe('the schema drift check', () => {
       'column events.scheduled_at: the database has timestamp(6) with time zone NULL, no default, schema.prisma expects timestamp(3) with time zone NULL, no default',
       'column events.status_reason: the database has text NOT NULL, no default, schema.prisma expects text NULL, no default',
       'column events.attempts: the database has integer NOT NULL, no default, schema.prisma expects integer NOT NULL, DEFAULT 0',
-      'index events_type_id_idx: missing from the database (schema.prisma expects on events (type, id))',
+      'index events_producer_type_id_idx: missing from the database (schema.prisma expects on events (producer, type, id))',
       'foreign key delivery_logs_event_id_fkey: missing from the database (schema.prisma expects delivery_logs (event_id) REFERENCES events (id) ON DELETE CASCADE ON UPDATE CASCADE)',
     ]);
   });

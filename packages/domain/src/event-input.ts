@@ -22,6 +22,16 @@ export function isDeliverableAddress(channel: Channel, address: string): boolean
   return channel === 'email' ? emailAddress.safeParse(address).success : E164_PATTERN.test(address);
 }
 
+/** A producer: the owner of API keys and of the events they push. */
+export const producerNameSchema = z
+  .string()
+  .min(1)
+  .max(64)
+  .regex(/^[A-Za-z0-9][A-Za-z0-9_.-]*$/, 'must be letters, digits, _ . - (starting with a letter or digit)');
+
+/** The producer of the bootstrap keys (`MC_API_KEY`) and of the events stored before producers existed. */
+export const DEFAULT_PRODUCER = 'default';
+
 /** An event type: what links an event to its published template. */
 export const eventTypeSchema = z
   .string()

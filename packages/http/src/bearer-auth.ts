@@ -5,6 +5,8 @@ export interface Principal {
   /** Who: an API key's name, `admin`, … (never the secret). */
   name: string;
   scopes: ReadonlySet<string>;
+  /** Whose data it writes and reads, when the credential belongs to a producer. */
+  producer?: string;
 }
 
 /** Resolves a bearer token to its principal, or `undefined` when it is unknown or revoked. */
@@ -19,10 +21,11 @@ export function principalOf(req: Request): Principal {
 }
 
 /**
- * `Authorization: Bearer <token>` → 401 when missing or unknown, 403 when the token lacks
- * `scope`. The principal is then available through `principalOf(req)`.
+ * `Authorization: Bearer <token>` → 401 when missing or unknown, 403 when the token has none of
+ * `scopes`. The principal is then available through `principalOf(req)`.
  */
-export function requireScope(verify: VerifyToken, scope: string): RequestHandler {
+export function requireScope(verify: VerifyToken, scopes: string | readonly string[]): RequestHandler {
+  const anyOf = typeof scopes === 'string' ? [scopes] : scopes;
   return (req, res, next) => {
     const header = req.headers.authorization;
     const match = header ? /^Bearer\s+(\S+)\s*$/i.exec(header) : null;
@@ -36,8 +39,8 @@ export function requireScope(verify: VerifyToken, scope: string): RequestHandler
         if (!principal) {
           res.setHeader('WWW-Authenticate', 'Bearer error="invalid_token"');
           next(new AppError('unauthorized', 'This API key is unknown or revoked.'));
-        } else if (!principal.scopes.has(scope)) {
-          next(new AppError('forbidden', `This key lacks the "${scope}" scope.`));
+        } else if (!anyOf.some((scope) => principal.scopes.has(scope))) {
+          next(new AppError('forbidden', `This key lacks the "${anyOf.join('" or "')}" scope.`));
         } else {
           principals.set(req, principal);
           next();

@@ -4,6 +4,7 @@ import { UUID_PATTERN, dateTime, isStorableDate, isStorableText, text } from '@m
 
 export const archiveEventsQuerySchema = z.strictObject({
   instance: text().min(1).max(63).optional(),
+  producer: text().min(1).max(64).optional(),
   type: text().min(1).max(64).optional(),
   status: text().min(1).max(64).optional(),
   from: dateTime().optional(),
@@ -26,7 +27,7 @@ export type ArchiveEventsQuery = z.output<typeof archiveEventsQuerySchema>;
 /** Archived events, newest first, filtered; `nextCursor` is null on the last page. */
 export async function listArchivedEvents(pool: pg.Pool, query: ArchiveEventsQuery) {
   const { rows } = await pool.query<Record<string, unknown> & { instance: string; id: string; createdAt: Date }>(
-    `SELECT instance, id, kind, type, channel, email, mobile_phone AS "mobilePhone", external_id AS "externalId", status,
+    `SELECT instance, id, producer, kind, type, channel, email, mobile_phone AS "mobilePhone", external_id AS "externalId", status,
             status_reason AS "statusReason", template_name AS "templateName", template_version AS "templateVersion", attempts,
             scheduled_at AS "scheduledAt", expires_at AS "expiresAt", created_at AS "createdAt", updated_at AS "updatedAt",
             linked_at AS "linkedAt", sent_at AS "sentAt", archived_at AS "archivedAt"
@@ -34,6 +35,7 @@ export async function listArchivedEvents(pool: pg.Pool, query: ArchiveEventsQuer
      WHERE ($1::text IS NULL OR instance = $1) AND ($2::text IS NULL OR type = $2) AND ($3::text IS NULL OR status = $3)
        AND ($4::timestamptz IS NULL OR created_at >= $4) AND ($5::timestamptz IS NULL OR created_at < $5)
        AND ($6::timestamptz IS NULL OR (created_at, instance, id) < ($6::timestamptz, $7::text, $8::uuid))
+       AND ($10::text IS NULL OR producer = $10)
      ORDER BY created_at DESC, instance DESC, id DESC
      LIMIT $9`,
     [
@@ -46,6 +48,7 @@ export async function listArchivedEvents(pool: pg.Pool, query: ArchiveEventsQuer
       query.cursor?.instance ?? null,
       query.cursor?.id ?? null,
       query.limit + 1,
+      query.producer ?? null,
     ],
   );
   const page = rows.slice(0, query.limit);

@@ -1,10 +1,14 @@
 import { createHash, randomBytes } from 'node:crypto';
 import type { Principal, VerifyToken } from '@mc/http';
-import { AppError, uuidv7 } from '@mc/domain';
+import { AppError, DEFAULT_PRODUCER, uuidv7 } from '@mc/domain';
 import type { ExecutionPrisma } from '@mc/db';
 
-/** What a key may do. `control` is the control instance's credential (templates, archive feed). */
-export const API_KEY_SCOPES = ['events:write', 'events:read', 'control'] as const;
+/**
+ * What a key may do. `events:read` reads its producer's events; `events:read:all` every
+ * producer's (operators' tools); `control` is the control instance's credential (templates,
+ * archive feed, suppressions).
+ */
+export const API_KEY_SCOPES = ['events:write', 'events:read', 'events:read:all', 'control'] as const;
 export type ApiKeyScope = (typeof API_KEY_SCOPES)[number];
 
 /**
@@ -22,23 +26,24 @@ export function generateApiKey(): string {
 export interface ApiKeyView {
   id: string;
   name: string;
+  producer: string;
   prefix: string;
   scopes: string[];
   createdAt: Date;
   revokedAt: Date | null;
 }
 
-const VIEW = { id: true, name: true, prefix: true, scopes: true, createdAt: true, revokedAt: true } as const;
+const VIEW = { id: true, name: true, producer: true, prefix: true, scopes: true, createdAt: true, revokedAt: true } as const;
 
 /** Creates a key; the returned `key` is shown once and never stored. */
 export async function createApiKey(
   prisma: ExecutionPrisma,
-  input: { name: string; scopes: ApiKeyScope[]; key?: string },
+  input: { name: string; scopes: ApiKeyScope[]; producer?: string; key?: string },
 ): Promise<ApiKeyView & { key: string }> {
   const key = input.key ?? generateApiKey();
   try {
     const row = await prisma.apiKey.create({
-      data: { id: uuidv7(), name: input.name, hash: hashApiKey(key), prefix: key.slice(0, 8), scopes: input.scopes },
+      data: { id: uuidv7(), name: input.name, producer: input.producer ?? input.name, hash: hashApiKey(key), prefix: key.slice(0, 8), scopes: input.scopes },
       select: VIEW,
     });
     return { ...row, key };
@@ -59,7 +64,8 @@ export function listApiKeys(prisma: ExecutionPrisma): Promise<ApiKeyView[]> {
 
 /**
  * Makes sure a key given in the environment (`MC_API_KEY`, `MC_CONTROL_CREDENTIAL`) exists
- * under `name` with `scopes`; a changed value replaces the previous one. Safe on concurrent starts.
+ * under `name` with `scopes`, for producer `default`; a changed value replaces the previous one.
+ * Safe on concurrent starts.
  */
 export async function ensureBootstrapKey(
   prisma: ExecutionPrisma,
@@ -68,8 +74,8 @@ export async function ensureBootstrapKey(
   const hash = hashApiKey(input.key);
   await prisma.apiKey.upsert({
     where: { name: input.name },
-    create: { id: uuidv7(), name: input.name, hash, prefix: input.key.slice(0, 8), scopes: input.scopes },
-    update: { hash, prefix: input.key.slice(0, 8), scopes: input.scopes, revokedAt: null },
+    create: { id: uuidv7(), name: input.name, producer: DEFAULT_PRODUCER, hash, prefix: input.key.slice(0, 8), scopes: input.scopes },
+    update: { hash, producer: DEFAULT_PRODUCER, prefix: input.key.slice(0, 8), scopes: input.scopes, revokedAt: null },
   });
 }
 
@@ -93,9 +99,9 @@ export function createKeyVerifier(prisma: ExecutionPrisma, options: KeyVerifierO
     const hit = cache.get(hash);
     if (hit && hit.until > now) return hit.principal;
     cache.delete(hash);
-    const row = await prisma.apiKey.findUnique({ where: { hash }, select: { name: true, scopes: true, revokedAt: true } });
+    const row = await prisma.apiKey.findUnique({ where: { hash }, select: { name: true, producer: true, scopes: true, revokedAt: true } });
     if (!row || row.revokedAt) return undefined;
-    const principal = { name: row.name, scopes: new Set(row.scopes) };
+    const principal = { name: row.name, producer: row.producer, scopes: new Set(row.scopes) };
     if (options.cacheMs > 0) {
       if (cache.size >= MAX_CACHED_KEYS) cache.delete(cache.keys().next().value as string);
       cache.set(hash, { principal, until: now + options.cacheMs });

@@ -55,6 +55,7 @@ export interface ArchivedDelivery {
 /** An event as archived: everything but `ctx` (the producer's payload stays on the execution instance). */
 export interface ArchivedEvent {
   id: string;
+  producer: string;
   kind: string;
   type: string;
   channel: string;
@@ -88,7 +89,7 @@ export async function readArchivePage(pool: pg.Pool, after: ArchiveCursor | unde
   const from = after ?? START;
   const { rows } = await pool.query<Omit<ArchivedEvent, 'deliveries'> & { changeXid: string }>({
     name: 'mc_read_archive_feed',
-    text: `SELECT e.id, e.kind, e.type, e.channel, e.email, e.mobile_phone AS "mobilePhone", e.external_id AS "externalId",
+    text: `SELECT e.id, e.producer, e.kind, e.type, e.channel, e.email, e.mobile_phone AS "mobilePhone", e.external_id AS "externalId",
                   e.status, e.status_reason AS "statusReason", e.template_name AS "templateName",
                   e.template_version AS "templateVersion", e.attempts, e.scheduled_at AS "scheduledAt",
                   e.expires_at AS "expiresAt", e.created_at AS "createdAt", e.updated_at AS "updatedAt",

@@ -1,5 +1,5 @@
 import { parseArgs } from 'node:util';
-import { ConfigError, coerceError } from '@mc/domain';
+import { ConfigError, coerceError, producerNameSchema } from '@mc/domain';
 import { EXECUTION_MIGRATIONS_DIR, openExecutionDatabase, prepareDatabase } from '@mc/db';
 import { readExecutionEnv } from '../env';
 import { API_KEY_SCOPES, createApiKey, listApiKeys, revokeApiKey, type ApiKeyScope } from '../api-keys/api-keys';
@@ -7,11 +7,14 @@ import { API_KEY_SCOPES, createApiKey, listApiKeys, revokeApiKey, type ApiKeySco
 // A command-line tool: its output is for the person who ran it, so it writes to the console.
 const USAGE = `Manage the API keys of this execution instance (EXECUTION_DATABASE_URL).
 
-  npm run keys -- create <name> [--scopes events:write,events:read]   prints the key once
+  npm run keys -- create <name> [--scopes events:write,events:read] [--producer <producer>]
+                                      prints the key once; the producer owns the events the key
+                                      pushes and is the only one to read them (default: <name>)
   npm run keys -- revoke <name>
   npm run keys -- list
 
-Scopes: ${API_KEY_SCOPES.join(', ')} (default: events:write,events:read).`;
+Scopes: ${API_KEY_SCOPES.join(', ')} (default: events:write,events:read).
+events:read:all reads every producer's events (operators' tools).`;
 
 function parseScopes(value: string | undefined): ApiKeyScope[] {
   const scopes = (value ?? 'events:write,events:read').split(',').map((scope) => scope.trim());
@@ -20,8 +23,15 @@ function parseScopes(value: string | undefined): ApiKeyScope[] {
   return scopes as ApiKeyScope[];
 }
 
+function parseProducer(value: string | undefined): string | undefined {
+  if (value === undefined) return undefined;
+  const parsed = producerNameSchema.safeParse(value);
+  if (!parsed.success) throw new Error(`--producer ${parsed.error.issues.map((issue) => issue.message).join(', ')}.`);
+  return parsed.data;
+}
+
 async function main(): Promise<number> {
-  const { positionals, values } = parseArgs({ allowPositionals: true, options: { scopes: { type: 'string' } } });
+  const { positionals, values } = parseArgs({ allowPositionals: true, options: { scopes: { type: 'string' }, producer: { type: 'string' } } });
   const [command, name] = positionals;
   if (!command || (command !== 'list' && !name)) {
     console.log(USAGE);
@@ -33,8 +43,11 @@ async function main(): Promise<number> {
   try {
     switch (command) {
       case 'create': {
-        const created = await createApiKey(db.prisma, { name: name as string, scopes: parseScopes(values.scopes) });
-        console.log(`Created key "${created.name}" (${created.scopes.join(', ')}). It is shown once, keep it now:\n\n  ${created.key}\n`);
+        const producer = parseProducer(values.producer);
+        const created = await createApiKey(db.prisma, { name: name as string, producer, scopes: parseScopes(values.scopes) });
+        console.log(
+          `Created key "${created.name}" of producer "${created.producer}" (${created.scopes.join(', ')}). It is shown once, keep it now:\n\n  ${created.key}\n`,
+        );
         return 0;
       }
       case 'revoke': {
@@ -45,7 +58,7 @@ async function main(): Promise<number> {
       case 'list': {
         for (const key of await listApiKeys(db.prisma)) {
           const state = key.revokedAt ? `revoked ${key.revokedAt.toISOString()}` : 'active';
-          console.log(`${key.name}\t${key.prefix}…\t${key.scopes.join(',')}\t${state}`);
+          console.log(`${key.name}\t${key.producer}\t${key.prefix}…\t${key.scopes.join(',')}\t${state}`);
         }
         return 0;
       }

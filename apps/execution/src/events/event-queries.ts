@@ -1,8 +1,10 @@
 import { z } from 'zod';
-import { AppError, EVENT_STATUSES, UUID_PATTERN, text } from '@mc/domain';
+import { AppError, EVENT_STATUSES, UUID_PATTERN, producerNameSchema, text } from '@mc/domain';
 import type { ExecutionPrisma } from '@mc/db';
 
 export const listEventsQuerySchema = z.strictObject({
+  /** Only for readers of every producer (`events:read:all`); a producer's key sees its own anyway. */
+  producer: producerNameSchema.optional(),
   status: z.enum(EVENT_STATUSES).optional(),
   type: text().min(1).max(64).optional(),
   externalId: text().min(1).max(128).optional(),
@@ -17,6 +19,7 @@ export type ListEventsQuery = z.output<typeof listEventsQuerySchema>;
 
 const EVENT_FIELDS = {
   id: true,
+  producer: true,
   kind: true,
   type: true,
   channel: true,
@@ -61,20 +64,30 @@ function toView<T extends EventRow>({ templateName, templateVersion, ...rest }: 
   };
 }
 
-export async function getEvent(prisma: ExecutionPrisma, id: string) {
+/** Whose events a reader sees: one producer's, or (no producer) everyone's. */
+export interface EventReader {
+  producer?: string;
+}
+
+/** One event with its delivery logs; another producer's event is not found. */
+export async function getEvent(prisma: ExecutionPrisma, id: string, reader: EventReader) {
   if (!UUID_PATTERN.test(id)) throw new AppError('not_found', `No event ${id}.`);
   const event = await prisma.event.findUnique({
-    where: { id },
+    where: { id, producer: reader.producer },
     select: { ...EVENT_FIELDS, deliveries: { select: DELIVERY_FIELDS, orderBy: { createdAt: 'asc' } } },
   });
   if (!event) throw new AppError('not_found', `No event ${id}.`);
   return toView(event);
 }
 
-/** Newest first; `nextCursor` is null on the last page. */
-export async function listEvents(prisma: ExecutionPrisma, query: ListEventsQuery) {
+/** The reader's events, newest first; `nextCursor` is null on the last page. */
+export async function listEvents(prisma: ExecutionPrisma, query: ListEventsQuery, reader: EventReader) {
+  if (reader.producer !== undefined && query.producer !== undefined && query.producer !== reader.producer) {
+    return { items: [], nextCursor: null };
+  }
   const rows = await prisma.event.findMany({
     where: {
+      producer: reader.producer ?? query.producer,
       status: query.status,
       type: query.type,
       externalId: query.externalId,

@@ -1,6 +1,6 @@
-import { Router, type RequestHandler } from 'express';
+import { Router, type Request, type RequestHandler } from 'express';
 import { AppError, batchInputSchema, eventInputSchema } from '@mc/domain';
-import { jsonBody, parseInput, rateLimitPerPrincipal, requireScope, type VerifyToken } from '@mc/http';
+import { jsonBody, parseInput, principalOf, rateLimitPerPrincipal, requireScope, type VerifyToken } from '@mc/http';
 import type { ExecutionPrisma } from '@mc/db';
 import type { EventIntake } from '../intake/event-intake';
 import { getEvent, listEvents, listEventsQuerySchema } from '../events/event-queries';
@@ -19,37 +19,54 @@ const requireJsonBody: RequestHandler = (req, _res, next) => {
   next(req.body === undefined ? new AppError('unsupported_media_type', 'Send the event as JSON with "Content-Type: application/json".') : undefined);
 };
 
-/** The producers' API: `POST /events`, `POST /events/batch`, `GET /events/:id`, `GET /events`. */
+/** The producer whose events this request writes and reads. */
+function producerOf(req: Request): string {
+  const { producer } = principalOf(req);
+  if (producer === undefined) throw new AppError('forbidden', 'This credential belongs to no producer.');
+  return producer;
+}
+
+/** Whose events this request may read: its producer's, or everyone's with `events:read:all`. */
+function readerOf(req: Request): { producer?: string } {
+  return principalOf(req).scopes.has('events:read:all') ? {} : { producer: producerOf(req) };
+}
+
+/**
+ * The producers' API: `POST /events`, `POST /events/batch`, `GET /events/:id`, `GET /events`.
+ * Every event belongs to the producer of the key that pushed it, and a key reads only its
+ * producer's events: another producer's event is a 404, as if it did not exist.
+ */
 export function eventsRoutes(options: EventsRoutesOptions): Router {
   const router = Router();
   const canWrite = requireScope(options.verify, 'events:write');
-  const canRead = requireScope(options.verify, 'events:read');
+  const canRead = requireScope(options.verify, ['events:read', 'events:read:all']);
   const rateLimit = rateLimitPerPrincipal(options.rateLimitPerSecond);
 
   router.post('/events/batch', canWrite, rateLimit, jsonBody(options.batchBodyLimitBytes), requireJsonBody, async (req, res) => {
     const { events } = parseInput(batchInputSchema, req.body, 'The batch has invalid events; nothing was stored.');
-    const accepted = await options.intake.acceptBatch(events);
+    const accepted = await options.intake.acceptBatch(events, producerOf(req));
     const duplicates = accepted.filter((event) => !event.created).length;
     res.status(202).json({ accepted: accepted.length, duplicates, ids: accepted.map((event) => event.id) });
   });
 
   router.post('/events', canWrite, rateLimit, jsonBody(options.rtBodyLimitBytes), requireJsonBody, async (req, res) => {
     const input = parseInput(eventInputSchema, req.body, 'The event has invalid fields; nothing was stored.');
-    const accepted = await options.intake.acceptRealtime(input);
-    if (accepted.created) {
-      res.status(202).location(`/api/v1/events/${accepted.id}`).json({ id: accepted.id, status: 'pending', kind: accepted.kind });
-    } else {
-      res.status(200).location(`/api/v1/events/${accepted.id}`).json(await getEvent(options.prisma, accepted.id));
-    }
+    const accepted = await options.intake.acceptRealtime(input, producerOf(req));
+    // A repeated externalId says which event it is and where it stands, nothing more: reading
+    // the stored event (address, ctx, delivery log) takes `events:read`.
+    res
+      .status(accepted.created ? 202 : 200)
+      .location(`/api/v1/events/${accepted.id}`)
+      .json({ id: accepted.id, status: accepted.status, kind: accepted.kind });
   });
 
   router.get('/events/:id', canRead, async (req, res) => {
-    res.json(await getEvent(options.prisma, String(req.params.id)));
+    res.json(await getEvent(options.prisma, String(req.params.id), readerOf(req)));
   });
 
   router.get('/events', canRead, async (req, res) => {
     const query = parseInput(listEventsQuerySchema, req.query, 'Invalid query parameters.');
-    res.json(await listEvents(options.prisma, query));
+    res.json(await listEvents(options.prisma, query, readerOf(req)));
   });
 
   return router;

@@ -10,16 +10,19 @@ import {
   uuidv7,
   type EventInput,
   type EventKind,
+  type EventStatus,
   type Logger,
 } from '@mc/domain';
 import type { ExecutionMetrics } from '../metrics/execution-metrics';
-import { findEventsByExternalIds, insertEvents, type NewEventRow } from './event-store';
+import { externalIdKey, findEventsByExternalIds, insertEvents, type ExistingEventRef, type NewEventRow } from './event-store';
 import { dispatchEvents, type EventQueues } from './event-dispatch';
 
 export interface AcceptedEvent {
   id: string;
   kind: EventKind;
-  /** `false` when an event with the same `externalId` already existed (nothing was created). */
+  /** `pending` when created; the existing event's status otherwise. */
+  status: EventStatus;
+  /** `false` when the producer already had an event with this `externalId` (nothing was created). */
   created: boolean;
 }
 
@@ -32,10 +35,11 @@ export interface EventIntakeOptions {
   metrics?: ExecutionMetrics;
 }
 
-function toRow(input: EventInput, kind: EventKind, jobId?: string): NewEventRow {
+function toRow(input: EventInput, producer: string, kind: EventKind, jobId?: string): NewEventRow {
   const id = newEventId();
   return {
     id,
+    producer,
     kind,
     type: input.type,
     channel: input.channel,
@@ -68,13 +72,14 @@ export class EventIntake {
     this.realtime = new MicroBatcher((rows) => this.storeGroup(rows), { maxSize: options.maxGroupSize ?? 500 });
   }
 
-  acceptRealtime(input: EventInput): Promise<AcceptedEvent> {
-    return this.realtime.submit(toRow(input, 'rt'));
+  /** Accepts one real-time event of `producer` (the producer of the API key that sent it). */
+  acceptRealtime(input: EventInput, producer: string): Promise<AcceptedEvent> {
+    return this.realtime.submit(toRow(input, producer, 'rt'));
   }
 
-  /** Stores a whole batch in one statement; ids come back in request order. */
-  async acceptBatch(inputs: readonly EventInput[]): Promise<AcceptedEvent[]> {
-    const results = await this.store(chunkBatch(inputs));
+  /** Stores a whole batch of `producer` in one statement; ids come back in request order. */
+  async acceptBatch(inputs: readonly EventInput[], producer: string): Promise<AcceptedEvent[]> {
+    const results = await this.store(chunkBatch(inputs, producer));
     const failed = results.find(isError);
     if (failed) throw failed;
     return results as AcceptedEvent[];
@@ -117,15 +122,16 @@ export class EventIntake {
       });
     }
     const duplicates = rows.filter((row) => !inserted.has(row.id));
-    let existing: Map<string, { id: string; kind: EventKind }> | Error = new Map();
+    let existing: Map<string, ExistingEventRef> | Error = new Map();
     if (duplicates.length > 0) {
-      existing = await findEventsByExternalIds(pool, duplicates.map((row) => row.externalId as string)).catch(coerceError);
+      const keys = duplicates.map((row) => ({ producer: row.producer, externalId: row.externalId as string }));
+      existing = await findEventsByExternalIds(pool, keys).catch(coerceError);
     }
-    return rows.map((row) => {
-      if (inserted.has(row.id)) return { id: row.id, kind: row.kind, created: true };
+    return rows.map((row): AcceptedEvent | Error => {
+      if (inserted.has(row.id)) return { id: row.id, kind: row.kind, status: 'pending', created: true };
       if (isError(existing)) return existing;
-      const found = existing.get(row.externalId as string);
-      return found ? { id: found.id, kind: found.kind, created: false } : new Error('an event with this externalId vanished during intake');
+      const found = existing.get(externalIdKey(row.producer, row.externalId as string));
+      return found ? { ...found, created: false } : new Error('an event with this externalId vanished during intake');
     });
   }
 }
@@ -134,7 +140,7 @@ export class EventIntake {
  * Batch events are queued in chunks of at most BATCH_CHUNK_SIZE; the events of a chunk share
  * one `scheduledAt`, so the chunk's job can be delayed until then.
  */
-function chunkBatch(inputs: readonly EventInput[]): NewEventRow[] {
+function chunkBatch(inputs: readonly EventInput[], producer: string): NewEventRow[] {
   const rows: NewEventRow[] = new Array<NewEventRow>(inputs.length);
   const bySchedule = new Map<number, number[]>();
   inputs.forEach((input, index) => {
@@ -147,7 +153,7 @@ function chunkBatch(inputs: readonly EventInput[]): NewEventRow[] {
     for (let start = 0; start < indexes.length; start += BATCH_CHUNK_SIZE) {
       const jobId = uuidv7();
       for (const index of indexes.slice(start, start + BATCH_CHUNK_SIZE)) {
-        rows[index] = toRow(inputs[index] as EventInput, 'batch', jobId);
+        rows[index] = toRow(inputs[index] as EventInput, producer, 'batch', jobId);
       }
     }
   }

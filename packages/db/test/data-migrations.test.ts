@@ -1,0 +1,71 @@
+import { randomBytes } from 'node:crypto';
+import { cp, mkdtemp, readdir, rm } from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+import pg from 'pg';
+import { CONTROL_MIGRATIONS_DIR, EXECUTION_MIGRATIONS_DIR, createDatabaseIfMissing, dropDatabaseIfExists, migrate } from '@mc/db';
+import { databaseUrl } from '@mc/testing';
+
+/**
+ * Migrations that change existing rows, tried on rows written before them: the database is
+ * migrated up to the migration under test, filled as the older code would have, then migrated
+ * to the end.
+ */
+async function withDatabaseBefore(migrationsDir: string, migration: string, test: (db: { query(sql: string): Promise<pg.QueryResult>; migrateRest(): Promise<void> }) => Promise<void>) {
+  const url = databaseUrl(`mc_test_data_migration_${randomBytes(6).toString('hex')}`);
+  const dir = await mkdtemp(path.join(os.tmpdir(), 'mc-data-migrations-'));
+  const names = (await readdir(migrationsDir, { withFileTypes: true })).filter((entry) => entry.isDirectory()).map((entry) => entry.name).sort();
+  expect(names).toContain(migration);
+  const copy = (selected: string[]) => Promise.all(selected.map((name) => cp(path.join(migrationsDir, name), path.join(dir, name), { recursive: true })));
+  await createDatabaseIfMissing(url);
+  const client = new pg.Client({ connectionString: url });
+  try {
+    await copy(names.filter((name) => name < migration));
+    await migrate({ databaseUrl: url, migrationsDir: dir });
+    await client.connect();
+    await test({
+      query: (sql) => client.query(sql),
+      async migrateRest() {
+        await copy(names.filter((name) => name >= migration));
+        await migrate({ databaseUrl: url, migrationsDir: dir });
+      },
+    });
+  } finally {
+    await client.end().catch(() => undefined);
+    await dropDatabaseIfExists(url);
+    await rm(dir, { recursive: true, force: true });
+  }
+}
+
+describe('data migrations', () => {
+  it('producers (execution): events stored before belong to "default", bootstrap keys to "default", other keys to a producer of their name; externalId becomes unique per producer', async () => {
+    await withDatabaseBefore(EXECUTION_MIGRATIONS_DIR, '20261202000000_producers', async (db) => {
+      await db.query(`INSERT INTO api_keys (id, name, hash, prefix, scopes) VALUES
+        (gen_random_uuid(), 'bootstrap-producer', 'h1', 'mc_dev_p', '{events:write}'), (gen_random_uuid(), 'shop', 'h2', 'mc_abcde', '{events:write}')`);
+      await db.query(`INSERT INTO events (id, kind, type, channel, email, external_id, job_id) VALUES
+        (gen_random_uuid(), 'rt', 'T', 'email', 'a@example.com', 'order-1', 'j1')`);
+      await db.migrateRest();
+      const keys = await db.query('SELECT name, producer FROM api_keys ORDER BY name');
+      expect(keys.rows).toEqual([
+        { name: 'bootstrap-producer', producer: 'default' },
+        { name: 'shop', producer: 'shop' },
+      ]);
+      expect((await db.query('SELECT producer, external_id FROM events')).rows).toEqual([{ producer: 'default', external_id: 'order-1' }]);
+      await db.query(`INSERT INTO events (id, producer, kind, type, channel, email, external_id, job_id) VALUES
+        (gen_random_uuid(), 'shop', 'rt', 'T', 'email', 'a@example.com', 'order-1', 'j2')`);
+      await expect(
+        db.query(`INSERT INTO events (id, producer, kind, type, channel, email, external_id, job_id) VALUES
+          (gen_random_uuid(), 'shop', 'rt', 'T', 'email', 'a@example.com', 'order-1', 'j3')`),
+      ).rejects.toMatchObject({ code: '23505' });
+    });
+  });
+
+  it('producers (control): events archived before belong to "default"', async () => {
+    await withDatabaseBefore(CONTROL_MIGRATIONS_DIR, '20261202000000_producers', async (db) => {
+      await db.query(`INSERT INTO archived_events (instance, id, kind, type, channel, status, attempts, created_at, updated_at)
+        VALUES ('east', gen_random_uuid(), 'rt', 'T', 'email', 'sent', 1, now(), now())`);
+      await db.migrateRest();
+      expect((await db.query('SELECT producer FROM archived_events')).rows).toEqual([{ producer: 'default' }]);
+    });
+  });
+});
