@@ -1,7 +1,7 @@
 import http from 'node:http';
 import type { Worker } from 'bullmq';
 import { httpServerOptions, type Logger } from '@mc/domain';
-import { listenHttp } from '@mc/http';
+import { failedAuthLimiter, listenHttp } from '@mc/http';
 import { openControlDatabase, type ControlDatabase } from '@mc/db';
 import { closeRedis, createCatalogQueue, createRedisConnection } from '@mc/queues';
 import { closeHttpServer, closeInStages } from '@mc/runtime';
@@ -64,7 +64,11 @@ export async function startControlInstance(env: ControlEnv, logger: Logger): Pro
     startArchivingWorker(services.archiving, { ...workerOptions, concurrency: 4 }),
   ];
 
-  const app = createControlApp(services, adminTokenVerifier(env.MC_ADMIN_TOKEN), { user: env.MC_ADMIN_USER, password: env.MC_ADMIN_PASSWORD });
+  const auth = { verify: adminTokenVerifier(env.MC_ADMIN_TOKEN), failures: failedAuthLimiter(env) };
+  const app = createControlApp(services, auth, {
+    admin: { user: env.MC_ADMIN_USER, password: env.MC_ADMIN_PASSWORD },
+    trustProxy: env.MC_TRUST_PROXY,
+  });
   const { server, port } = await listenHttp(app, httpServerOptions(env, env.CONTROL_PORT));
   const close = closeInStages([
     () => closeHttpServer(server),

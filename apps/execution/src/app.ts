@@ -1,8 +1,8 @@
-import express, { type Express } from 'express';
+import type { Express } from 'express';
 import type pg from 'pg';
 import type { Redis } from 'ioredis';
 import type { Logger } from '@mc/domain';
-import { healthRoutes, mountAdmin, notFoundHandler, problemMiddleware, type AdminOptions, type VerifyToken } from '@mc/http';
+import { createBaseApp, healthRoutes, mountAdmin, notFoundHandler, problemMiddleware, type AdminOptions, type Authenticator } from '@mc/http';
 import type { ExecutionPrisma } from '@mc/db';
 import type { EventIntake } from './intake/event-intake';
 import type { ExecutionMetrics } from './metrics/execution-metrics';
@@ -18,27 +18,27 @@ export interface ExecutionAppOptions {
   redis: Redis;
   intake: EventIntake;
   renderer: TemplateRenderer;
-  verify: VerifyToken;
+  auth: Authenticator;
   logger: Logger;
   rtBodyLimitBytes: number;
   batchBodyLimitBytes: number;
   rateLimitPerSecond: number;
   metrics: ExecutionMetrics;
   /** `/admin/*`: Bull Board and the development outbox, behind basic auth. */
-  admin: Omit<AdminOptions, 'logger'>;
+  admin: Omit<AdminOptions, 'logger' | 'failures'>;
+  /** Express' `trust proxy` (MC_TRUST_PROXY). */
+  trustProxy?: boolean | number | string;
 }
 
 /** The execution instance's HTTP API, built without listening (tests listen on port 0). */
 export function createExecutionApp(options: ExecutionAppOptions): Express {
-  const app = express();
-  app.disable('x-powered-by');
-  app.set('etag', false);
+  const app = createBaseApp({ trustProxy: options.trustProxy });
   app.use(healthRoutes({ postgres: () => options.pool.query('SELECT 1'), redis: () => options.redis.ping() }));
   app.get('/metrics', async (_req, res) => {
     res.type(options.metrics.registry.contentType).send(await options.metrics.registry.metrics());
   });
   app.use('/api/v1', eventsRoutes(options), templatesRoutes(options), suppressionsRoutes(options), archiveRoutes(options));
-  mountAdmin(app, { ...options.admin, logger: options.logger });
+  mountAdmin(app, { ...options.admin, logger: options.logger, failures: options.auth.failures });
   app.use(notFoundHandler);
   app.use(problemMiddleware(options.logger));
   return app;

@@ -2,7 +2,7 @@ import http from 'node:http';
 import type { Worker } from 'bullmq';
 import type { Express } from 'express';
 import { MINUTE, httpServerOptions, type Logger, type RetryPolicy } from '@mc/domain';
-import { listenHttp } from '@mc/http';
+import { failedAuthLimiter, listenHttp } from '@mc/http';
 import { openExecutionDatabase, type ExecutionDatabase } from '@mc/db';
 import { closeRedis, createCatalogQueue, createRedisConnection, type CatalogQueue } from '@mc/queues';
 import { MicroBatcher, closeHttpServer, closeInStages } from '@mc/runtime';
@@ -112,7 +112,8 @@ export async function startExecutionInstance(env: ExecutionEnv, logger: Logger):
     redis: producerRedis,
     intake,
     renderer,
-    verify: createKeyVerifier(db.prisma, { cacheMs: env.API_KEY_CACHE_MS }),
+    auth: { verify: createKeyVerifier(db.prisma, { cacheMs: env.API_KEY_CACHE_MS }), failures: failedAuthLimiter(env) },
+    trustProxy: env.MC_TRUST_PROXY,
     logger,
     rtBodyLimitBytes: env.RT_BODY_LIMIT_BYTES,
     batchBodyLimitBytes: env.BATCH_BODY_LIMIT_BYTES,

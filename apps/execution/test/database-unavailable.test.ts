@@ -3,6 +3,7 @@ import { createExecutionApp } from '@mc/execution/src/app';
 import { EventIntake } from '@mc/execution/src/intake/event-intake';
 import { ExecutionMetrics } from '@mc/execution/src/metrics/execution-metrics';
 import { TemplateRenderer } from '@mc/templates';
+import { FailedAuthLimiter } from '@mc/http';
 import { orderEvent, startExecutionHarness, testLogger, type ExecutionHarness } from '@mc/testing';
 import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -24,7 +25,10 @@ describe('when PostgreSQL is unreachable', () => {
       redis: mc.instance.reconciliation.redis,
       intake,
       renderer: new TemplateRenderer(),
-      verify: () => Promise.resolve({ name: 'test', producer: 'test', scopes: new Set(['events:write', 'events:read']) }),
+      auth: {
+        verify: () => Promise.resolve({ name: 'test', producer: 'test', scopes: new Set(['events:write', 'events:read']) }),
+        failures: new FailedAuthLimiter({ perSecond: 0, burst: 1 }),
+      },
       logger: testLogger(),
       rtBodyLimitBytes: 100_000,
       batchBodyLimitBytes: 1_000_000,

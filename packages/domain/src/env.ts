@@ -51,6 +51,20 @@ export const httpServerEnv = {
   HTTP_REQUEST_TIMEOUT_MS: envVar.int(60_000, 100),
   /** Open connections per process at most. */
   HTTP_MAX_CONNECTIONS: envVar.int(1_024, 1),
+  /** Failed authentications per second per client address (0: no limit), and the burst allowed. */
+  AUTH_FAILURES_PER_SECOND: envVar.int(20),
+  AUTH_FAILURES_BURST: envVar.int(100, 1),
+  /**
+   * Which proxies to trust for the client address (`X-Forwarded-For`), as Express' `trust proxy`:
+   * a hop count (`1`), `true`, or addresses/subnets (`loopback, 10.0.0.0/8`). Unset: none, the
+   * socket's address is the client's. Behind a load balancer, set it, or every client shares the
+   * balancer's address for the failed-authentication limit.
+   */
+  MC_TRUST_PROXY: z
+    .string()
+    .min(1)
+    .transform((value): boolean | number | string => (value === 'true' ? true : value === 'false' ? false : /^\d+$/.test(value) ? Number(value) : value))
+    .optional(),
 };
 
 /** The `listenHttp` options from an app's parsed environment. */

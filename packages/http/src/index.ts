@@ -5,3 +5,4 @@ export * from './rate-limit';
 export * from './admin-dashboard';
 export * from './health-routes';
 export * from './http-server';
+export * from './base-app';

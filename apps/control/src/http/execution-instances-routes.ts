@@ -1,6 +1,6 @@
 import { Router } from 'express';
 import { coerceError } from '@mc/domain';
-import { jsonBody, parseInput, requireScope, type VerifyToken } from '@mc/http';
+import { jsonBody, parseInput, requireScope, type Authenticator } from '@mc/http';
 import type { ControlServices } from '../control-services';
 import { ExecutionClient, assertReachable } from '../execution-client';
 import { accountView, createAccount, deleteAccount, listAccounts, publishedTemplateNames, registrationSchema } from '../accounts/execution-instances';
@@ -13,9 +13,9 @@ import { ensureArchivingScheduler, removeArchivingScheduler, runArchiving } from
  * its archiving job scheduler and runs its archiving once before answering, and sends it every
  * template published right now. Removing deletes the account and its scheduler.
  */
-export function executionInstancesRoutes(services: ControlServices, verify: VerifyToken): Router {
+export function executionInstancesRoutes(services: ControlServices, auth: Authenticator): Router {
   const router = Router();
-  const isAdmin = requireScope(verify, 'admin');
+  const isAdmin = requireScope(auth, 'admin');
 
   router.post('/execution-instances', isAdmin, jsonBody(16 * 1024), async (req, res) => {
     const registration = parseInput(registrationSchema, req.body ?? {}, 'Invalid execution instance.');

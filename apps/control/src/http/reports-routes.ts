@@ -1,12 +1,12 @@
 import { Router } from 'express';
-import { parseInput, requireScope, type VerifyToken } from '@mc/http';
+import { parseInput, requireScope, type Authenticator } from '@mc/http';
 import type { ControlServices } from '../control-services';
 import { archiveEventsQuerySchema, listArchivedEvents, summaryReport } from '../reports/archive-queries';
 
 /** The archive and reports for operators. */
-export function reportsRoutes(services: ControlServices, verify: VerifyToken): Router {
+export function reportsRoutes(services: ControlServices, auth: Authenticator): Router {
   const router = Router();
-  const isAdmin = requireScope(verify, 'admin');
+  const isAdmin = requireScope(auth, 'admin');
   router.get('/archive/events', isAdmin, async (req, res) => {
     res.json(await listArchivedEvents(services.pool, parseInput(archiveEventsQuerySchema, req.query, 'Invalid query parameters.')));
   });

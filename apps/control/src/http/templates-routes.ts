@@ -1,6 +1,6 @@
 import { Router } from 'express';
 import { z } from 'zod';
-import { jsonBody, parseInput, requireScope, type VerifyToken } from '@mc/http';
+import { jsonBody, parseInput, requireScope, type Authenticator } from '@mc/http';
 import type { ControlServices } from '../control-services';
 import { AppError, coerceError, ctxSchema, templateContentSchema, templateNameSchema } from '@mc/domain';
 import { createPublishedVersion, getTemplate, listTemplates, markUnpublished, saveDraft } from '../templates/templates';
@@ -10,9 +10,9 @@ import { enqueuePublications } from '../workflows/publishing';
 const previewSchema = z.strictObject({ ctx: ctxSchema, event: ctxSchema });
 
 /** Templates: drafts, preview, publish (a new immutable version to every instance), unpublish. */
-export function templatesRoutes(services: ControlServices, verify: VerifyToken): Router {
+export function templatesRoutes(services: ControlServices, auth: Authenticator): Router {
   const router = Router();
-  const isAdmin = requireScope(verify, 'admin');
+  const isAdmin = requireScope(auth, 'admin');
   const nameOf = (value: unknown) => parseInput(templateNameSchema, value, 'Invalid template name.');
 
   /** The publications of a template once they left `pending`, or after `publishWaitMs`. */

@@ -80,32 +80,53 @@ export async function ensureBootstrapKey(
 }
 
 export interface KeyVerifierOptions {
-  /** How long a lookup (found or not) is reused, in ms; a revocation takes at most this long. */
+  /** How long a valid key is trusted before it is looked up again, in ms: the revocation delay. */
   cacheMs: number;
+  /** How long an unknown key is refused without a lookup, in ms; default min(cacheMs, 2 s). */
+  negativeCacheMs?: number;
 }
 
-/** Keys remembered at most; the oldest is forgotten first. */
+/** Keys remembered at most, valid and unknown apart; the oldest is forgotten first. */
 const MAX_CACHED_KEYS = 10_000;
+
+/** A bounded map of hash → value until a time. */
+class ExpiringCache<T> {
+  private readonly entries = new Map<string, { value: T; until: number }>();
+  constructor(private readonly ms: number) {}
+  get(key: string, now = Date.now()): T | undefined {
+    const entry = this.entries.get(key);
+    if (entry && entry.until > now) return entry.value;
+    if (entry) this.entries.delete(key);
+    return undefined;
+  }
+  set(key: string, value: T, now = Date.now()): void {
+    if (this.ms <= 0) return;
+    if (this.entries.size >= MAX_CACHED_KEYS) this.entries.delete(this.entries.keys().next().value as string);
+    this.entries.set(key, { value, until: now + this.ms });
+  }
+}
 
 /**
  * Verifies bearer keys against the database, with a short cache so intake is not one query more
- * per event. Only valid keys are cached: a flood of made-up keys cannot push real ones out.
+ * per event. Valid and unknown keys are cached apart: a flood of made-up keys cannot push real
+ * ones out, and the same made-up key tried again costs no lookup for a moment.
  */
 export function createKeyVerifier(prisma: ExecutionPrisma, options: KeyVerifierOptions): VerifyToken {
-  const cache = new Map<string, { principal: Principal; until: number }>();
-  return async (token) => {
+  const valid = new ExpiringCache<Principal>(options.cacheMs);
+  const unknown = new ExpiringCache<true>(options.negativeCacheMs ?? Math.min(options.cacheMs, 2_000));
+  const verify = async (token: string): Promise<Principal | undefined> => {
     const hash = hashApiKey(token);
-    const now = Date.now();
-    const hit = cache.get(hash);
-    if (hit && hit.until > now) return hit.principal;
-    cache.delete(hash);
+    const hit = valid.get(hash);
+    if (hit) return hit;
+    if (unknown.get(hash)) return undefined;
     const row = await prisma.apiKey.findUnique({ where: { hash }, select: { name: true, producer: true, scopes: true, revokedAt: true } });
-    if (!row || row.revokedAt) return undefined;
-    const principal = { name: row.name, producer: row.producer, scopes: new Set(row.scopes) };
-    if (options.cacheMs > 0) {
-      if (cache.size >= MAX_CACHED_KEYS) cache.delete(cache.keys().next().value as string);
-      cache.set(hash, { principal, until: now + options.cacheMs });
+    if (!row || row.revokedAt) {
+      unknown.set(hash, true);
+      return undefined;
     }
+    const principal = { name: row.name, producer: row.producer, scopes: new Set(row.scopes) };
+    valid.set(hash, principal);
     return principal;
   };
+  return Object.assign(verify, { cached: (token: string) => valid.get(hashApiKey(token)) });
 }

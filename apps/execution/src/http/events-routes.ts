@@ -1,6 +1,6 @@
 import { Router, type Request, type RequestHandler } from 'express';
 import { AppError, batchInputSchema, eventInputSchema } from '@mc/domain';
-import { jsonBody, parseInput, principalOf, rateLimitPerPrincipal, requireScope, type VerifyToken } from '@mc/http';
+import { jsonBody, parseInput, principalOf, rateLimitPerPrincipal, requireScope, type Authenticator } from '@mc/http';
 import type { ExecutionPrisma } from '@mc/db';
 import type { EventIntake } from '../intake/event-intake';
 import { getEvent, listEvents, listEventsQuerySchema } from '../events/event-queries';
@@ -8,7 +8,7 @@ import { getEvent, listEvents, listEventsQuerySchema } from '../events/event-que
 export interface EventsRoutesOptions {
   prisma: ExecutionPrisma;
   intake: EventIntake;
-  verify: VerifyToken;
+  auth: Authenticator;
   rtBodyLimitBytes: number;
   batchBodyLimitBytes: number;
   rateLimitPerSecond: number;
@@ -38,8 +38,8 @@ function readerOf(req: Request): { producer?: string } {
  */
 export function eventsRoutes(options: EventsRoutesOptions): Router {
   const router = Router();
-  const canWrite = requireScope(options.verify, 'events:write');
-  const canRead = requireScope(options.verify, ['events:read', 'events:read:all']);
+  const canWrite = requireScope(options.auth, 'events:write');
+  const canRead = requireScope(options.auth, ['events:read', 'events:read:all']);
   const rateLimit = rateLimitPerPrincipal(options.rateLimitPerSecond);
 
   router.post('/events/batch', canWrite, rateLimit, jsonBody(options.batchBodyLimitBytes), requireJsonBody, async (req, res) => {

@@ -1,7 +1,7 @@
 import { Router } from 'express';
 import { z } from 'zod';
 import { CHANNELS, text } from '@mc/domain';
-import { jsonBody, parseInput, requireScope, type VerifyToken } from '@mc/http';
+import { jsonBody, parseInput, requireScope, type Authenticator } from '@mc/http';
 import type { ExecutionPrisma } from '@mc/db';
 import { addSuppression, listSuppressions, listSuppressionsQuerySchema, removeSuppression, suppressionInputSchema } from '../delivery/suppressions';
 
@@ -9,9 +9,9 @@ const channelParam = z.enum(CHANNELS);
 const addressParam = text().min(1).max(320);
 
 /** The suppression list, for the control instance and operators (scope `control`). */
-export function suppressionsRoutes(options: { prisma: ExecutionPrisma; verify: VerifyToken }): Router {
+export function suppressionsRoutes(options: { prisma: ExecutionPrisma; auth: Authenticator }): Router {
   const router = Router();
-  const isControl = requireScope(options.verify, 'control');
+  const isControl = requireScope(options.auth, 'control');
 
   router.get('/suppressions', isControl, async (req, res) => {
     const query = parseInput(listSuppressionsQuerySchema, req.query, 'Invalid query parameters.');

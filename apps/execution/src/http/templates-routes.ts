@@ -1,6 +1,6 @@
 import { Router } from 'express';
 import { AppError, publishedTemplateInputSchema, templateNameSchema } from '@mc/domain';
-import { jsonBody, parseInput, requireScope, type VerifyToken } from '@mc/http';
+import { jsonBody, parseInput, requireScope, type Authenticator } from '@mc/http';
 import type { ExecutionPrisma } from '@mc/db';
 import { deletePublishedTemplate, listPublishedTemplates, upsertPublishedTemplate } from '../templates/published-templates';
 import type { TemplateRenderer } from '@mc/templates';
@@ -8,13 +8,13 @@ import type { TemplateRenderer } from '@mc/templates';
 export interface TemplatesRoutesOptions {
   prisma: ExecutionPrisma;
   renderer: TemplateRenderer;
-  verify: VerifyToken;
+  auth: Authenticator;
 }
 
 /** Used by the control instance only (scope `control`): receive and remove published versions. */
 export function templatesRoutes(options: TemplatesRoutesOptions): Router {
   const router = Router();
-  const isControl = requireScope(options.verify, 'control');
+  const isControl = requireScope(options.auth, 'control');
 
   router.put('/templates/:name', isControl, jsonBody(4 * 1024 * 1024), async (req, res) => {
     const name = parseInput(templateNameSchema, req.params.name, 'Invalid template name.');
