@@ -32,6 +32,7 @@ export async function startControlInstance(env: ControlEnv, logger: Logger): Pro
   const producerRedis = createRedisConnection({ redisUrl: env.REDIS_URL, logger, role: 'producer' });
   const workerRedis = createRedisConnection({ redisUrl: env.REDIS_URL, logger, role: 'worker' });
   const queueContext = { connection: producerRedis, prefix: env.MC_CONTROL_QUEUE_PREFIX, logger };
+  const calls = { timeoutMs: env.EXECUTION_CALL_TIMEOUT_MS, allowedHosts: env.MC_EXECUTION_URL_ALLOW };
   const services: ControlServices = {
     prisma: db.prisma,
     pool: db.pool,
@@ -44,10 +45,10 @@ export async function startControlInstance(env: ControlEnv, logger: Logger): Pro
       logger,
       pageSize: env.ARCHIVE_PAGE_SIZE,
       maxPagesPerRun: env.ARCHIVE_MAX_PAGES_PER_RUN,
-      callTimeoutMs: env.EXECUTION_CALL_TIMEOUT_MS,
+      calls,
     },
     archiveEveryMs: env.ARCHIVE_EVERY_MS,
-    callTimeoutMs: env.EXECUTION_CALL_TIMEOUT_MS,
+    calls,
     publishWaitMs: 5_000,
   };
 
@@ -60,7 +61,7 @@ export async function startControlInstance(env: ControlEnv, logger: Logger): Pro
 
   const workerOptions = { connection: workerRedis, prefix: env.MC_CONTROL_QUEUE_PREFIX, logger };
   const workers = [
-    startPublishingWorker({ prisma: db.prisma, pool: db.pool, logger, callTimeoutMs: env.EXECUTION_CALL_TIMEOUT_MS }, { ...workerOptions, concurrency: 10 }),
+    startPublishingWorker({ prisma: db.prisma, pool: db.pool, logger, calls }, { ...workerOptions, concurrency: 10 }),
     startArchivingWorker(services.archiving, { ...workerOptions, concurrency: 4 }),
   ];
 

@@ -5,6 +5,7 @@ import type { Logger } from '@mc/domain';
 import type { CatalogQueue } from '@mc/queues';
 import { TemplateRenderer } from '@mc/templates';
 import type { ArchivingContext } from './workflows/archiving';
+import type { ExecutionCallOptions } from './execution-client';
 
 /** What the control instance's routes and workflows share. */
 export interface ControlServices {
@@ -16,7 +17,8 @@ export interface ControlServices {
   queues: { publishing: CatalogQueue<'publishing'>; archiving: CatalogQueue<'archiving'> };
   archiving: ArchivingContext;
   archiveEveryMs: number;
-  callTimeoutMs: number;
+  /** How control calls the execution instances (timeout, allow-list). */
+  calls: ExecutionCallOptions;
   /** How long publish/unpublish wait for the instances' answers before reporting `pending` (ms). */
   publishWaitMs: number;
 }

@@ -26,6 +26,16 @@ export const controlEnvSchema = z
     ARCHIVE_MAX_PAGES_PER_RUN: envVar.int(100, 1),
     /** A call to an execution instance that has not answered after this long (ms) fails. */
     EXECUTION_CALL_TIMEOUT_MS: envVar.int(10 * SECOND, 100),
+    /**
+     * The only hosts control registers and calls, comma-separated: `host`, `host:port`,
+     * `*.domain`, IP literals (`[::1]:3001`). Unset: any host (fine on a closed network; in
+     * production, list your execution instances so registration cannot be used to probe the network).
+     */
+    MC_EXECUTION_URL_ALLOW: z
+      .string()
+      .min(1)
+      .transform((value) => value.split(',').map((host) => host.trim()).filter((host) => host.length > 0))
+      .optional(),
   });
 
 export type ControlEnv = z.output<typeof controlEnvSchema>;

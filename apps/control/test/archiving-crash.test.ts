@@ -66,7 +66,7 @@ describe('a control process killed (SIGKILL) while archiving', () => {
     await control.exited;
     expect(await archivedSoFar()).toBeLessThan(EVENTS);
 
-    const context = { pool, logger: testLogger(), pageSize: 500, maxPagesPerRun: 1000, callTimeoutMs: 10_000 };
+    const context = { pool, logger: testLogger(), pageSize: 500, maxPagesPerRun: 1000, calls: { timeoutMs: 10_000 } };
     await waitFor(async () => {
       await runArchiving(context, 'east');
       return (await pool.query("SELECT count(*)::int AS n FROM archived_events WHERE instance = 'east'")).rows[0].n === EVENTS;

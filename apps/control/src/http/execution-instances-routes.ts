@@ -2,6 +2,10 @@ import { Router } from 'express';
 import { coerceError } from '@mc/domain';
 import { jsonBody, parseInput, requireScope, type Authenticator } from '@mc/http';
 import type { ControlServices } from '../control-services';
+import { SECOND } from '@mc/domain';
+
+/** How long registration waits for the instance to answer its connection test (ms), at most. */
+const REGISTRATION_CHECK_TIMEOUT_MS = 5 * SECOND;
 import { ExecutionClient, assertReachable } from '../execution-client';
 import { accountView, createAccount, deleteAccount, listAccounts, publishedTemplateNames, registrationSchema } from '../accounts/execution-instances';
 import { upsertPublications } from '../templates/templates';
@@ -19,7 +23,9 @@ export function executionInstancesRoutes(services: ControlServices, auth: Authen
 
   router.post('/execution-instances', isAdmin, jsonBody(16 * 1024), async (req, res) => {
     const registration = parseInput(registrationSchema, req.body ?? {}, 'Invalid execution instance.');
-    await assertReachable(new ExecutionClient(registration, services.callTimeoutMs), registration.url);
+    // A short timeout: registration answers the operator, and must not hold a socket to a host that stalls.
+    const check = { ...services.calls, timeoutMs: Math.min(services.calls.timeoutMs, REGISTRATION_CHECK_TIMEOUT_MS) };
+    await assertReachable(new ExecutionClient(registration, check), registration, services.calls.allowedHosts);
     await createAccount(services.prisma, registration);
     // Its first scheduled run is one interval away: the run below is the one "at once".
     await ensureArchivingScheduler(services.queues.archiving, registration.name, services.archiveEveryMs, true);

@@ -2,7 +2,7 @@ import type pg from 'pg';
 import type { Worker } from 'bullmq';
 import { coerceError, type Logger } from '@mc/domain';
 import { createCatalogWorker, type CatalogQueue, type WorkerOptions } from '@mc/queues';
-import { ExecutionClient } from '../execution-client';
+import { ExecutionClient, type ExecutionCallOptions } from '../execution-client';
 import { storeArchivePage } from '../archive/archive-store';
 
 export interface ArchivingContext {
@@ -10,7 +10,7 @@ export interface ArchivingContext {
   logger: Logger;
   pageSize: number;
   maxPagesPerRun: number;
-  callTimeoutMs: number;
+  calls: ExecutionCallOptions;
 }
 
 /** The job scheduler of an account: `archive-<name>`, as operators see it on the dashboard. */
@@ -30,7 +30,7 @@ export async function runArchiving(context: ArchivingContext, instance: string):
   );
   const account = rows[0];
   if (!account) return { pages: 0, events: 0 };
-  const client = new ExecutionClient({ url: account.url, credential: account.credential }, context.callTimeoutMs);
+  const client = new ExecutionClient({ url: account.url, credential: account.credential }, context.calls);
   let cursor = account.archive_cursor;
   let pages = 0;
   let events = 0;

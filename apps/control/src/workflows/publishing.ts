@@ -4,14 +4,14 @@ import { UnrecoverableError, type Job } from 'bullmq';
 import { coerceError, type Logger } from '@mc/domain';
 import type { ControlPrisma } from '@mc/db';
 import { createCatalogWorker, type CatalogQueue, type WorkerOptions } from '@mc/queues';
-import { ExecutionCallError, ExecutionClient } from '../execution-client';
+import { ExecutionCallError, ExecutionClient, type ExecutionCallOptions } from '../execution-client';
 
 export interface PublishingContext {
   prisma: ControlPrisma;
   /** For the per-(template, instance) lock that keeps two publishing jobs from crossing. */
   pool: pg.Pool;
   logger: Logger;
-  callTimeoutMs: number;
+  calls: ExecutionCallOptions;
 }
 
 /** Queues the jobs that make these instances match the template's publication. */
@@ -53,7 +53,7 @@ async function applyPublication(context: PublishingContext, templateName: string
     prisma.executionInstance.findUnique({ where: { name: instance } }),
   ]);
   if (!publication || !account) return 'nothing to do';
-  const client = new ExecutionClient({ url: account.url, credential: account.credential }, context.callTimeoutMs);
+  const client = new ExecutionClient({ url: account.url, credential: account.credential }, context.calls);
   const mark = (data: { state?: 'done' | 'failed'; lastError?: string | null }) =>
     prisma.publication.updateMany({
       where: { templateName, instance, action: publication.action, version: publication.version },
