@@ -1,6 +1,7 @@
 import http from 'node:http';
 import type { Worker } from 'bullmq';
-import { httpServerOptions, type Logger } from '@mc/domain';
+import { DEVELOPMENT_SECRET_KEY, SecretBox, httpServerOptions, type Logger } from '@mc/domain';
+import { sealStoredCredentials } from './accounts/execution-instances';
 import { failedAuthLimiter, listenHttp } from '@mc/http';
 import { openControlDatabase, type ControlDatabase } from '@mc/db';
 import { closeRedis, createCatalogQueue, createRedisConnection } from '@mc/queues';
@@ -33,6 +34,9 @@ export async function startControlInstance(env: ControlEnv, logger: Logger): Pro
   const workerRedis = createRedisConnection({ redisUrl: env.REDIS_URL, logger, role: 'worker' });
   const queueContext = { connection: producerRedis, prefix: env.MC_CONTROL_QUEUE_PREFIX, logger };
   const calls = { timeoutMs: env.EXECUTION_CALL_TIMEOUT_MS, allowedHosts: env.MC_EXECUTION_URL_ALLOW };
+  if (!env.MC_SECRET_KEY) logger.warn('MC_SECRET_KEY is not set: stored credentials are sealed with a development key, which protects nothing');
+  const secrets = new SecretBox(env.MC_SECRET_KEY ?? DEVELOPMENT_SECRET_KEY, env.MC_SECRET_KEY_PREVIOUS);
+  await sealStoredCredentials(db.prisma, secrets, logger);
   const services: ControlServices = {
     prisma: db.prisma,
     pool: db.pool,
@@ -40,7 +44,9 @@ export async function startControlInstance(env: ControlEnv, logger: Logger): Pro
     logger,
     renderer: new TemplateRenderer(),
     queues: { publishing: createCatalogQueue('publishing', queueContext), archiving: createCatalogQueue('archiving', queueContext) },
+    secrets,
     archiving: {
+      secrets,
       pool: db.pool,
       logger,
       pageSize: env.ARCHIVE_PAGE_SIZE,
@@ -61,7 +67,7 @@ export async function startControlInstance(env: ControlEnv, logger: Logger): Pro
 
   const workerOptions = { connection: workerRedis, prefix: env.MC_CONTROL_QUEUE_PREFIX, logger };
   const workers = [
-    startPublishingWorker({ prisma: db.prisma, pool: db.pool, logger, calls }, { ...workerOptions, concurrency: 10 }),
+    startPublishingWorker({ prisma: db.prisma, pool: db.pool, logger, calls, secrets }, { ...workerOptions, concurrency: 10 }),
     startArchivingWorker(services.archiving, { ...workerOptions, concurrency: 4 }),
   ];
 

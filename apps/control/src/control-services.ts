@@ -1,7 +1,7 @@
 import type pg from 'pg';
 import type { Redis } from 'ioredis';
 import type { ControlPrisma } from '@mc/db';
-import type { Logger } from '@mc/domain';
+import type { Logger, SecretBox } from '@mc/domain';
 import type { CatalogQueue } from '@mc/queues';
 import { TemplateRenderer } from '@mc/templates';
 import type { ArchivingContext } from './workflows/archiving';
@@ -17,6 +17,8 @@ export interface ControlServices {
   queues: { publishing: CatalogQueue<'publishing'>; archiving: CatalogQueue<'archiving'> };
   archiving: ArchivingContext;
   archiveEveryMs: number;
+  /** Seals and opens the execution-instance credentials stored on control. */
+  secrets: SecretBox;
   /** How control calls the execution instances (timeout, allow-list). */
   calls: ExecutionCallOptions;
   /** How long publish/unpublish wait for the instances' answers before reporting `pending` (ms). */

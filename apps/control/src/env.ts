@@ -9,6 +9,18 @@ export const controlEnvSchema = z
     CONTROL_DATABASE_URL: envVar.url('postgresql://postgres@127.0.0.1:5432/mc_control'),
     CONTROL_PORT: envVar.port(3000),
     ...httpServerEnv,
+    /**
+     * Seals the secrets control stores (the execution instances' credentials): any string of at
+     * least 32 characters, e.g. `openssl rand -base64 32`. Required in production; in development
+     * a fixed development key is used, and the log says so.
+     */
+    MC_SECRET_KEY: z.string().min(32, 'must be at least 32 characters (e.g. openssl rand -base64 32)').optional(),
+    /** Former MC_SECRET_KEY values, comma-separated: they still open what they sealed, which is sealed again with the new key at start. */
+    MC_SECRET_KEY_PREVIOUS: z
+      .string()
+      .min(1)
+      .transform((value) => value.split(',').map((key) => key.trim()).filter((key) => key.length > 0))
+      .optional(),
     /** The operators' bootstrap token (`Authorization: Bearer …`). */
     MC_ADMIN_TOKEN: envVar.secret(),
     /** BullMQ key prefix of the control instance. */

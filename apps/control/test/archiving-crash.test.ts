@@ -1,3 +1,4 @@
+import { DEVELOPMENT_SECRET_KEY, SecretBox } from '@mc/domain';
 import type { ChildProcess } from 'node:child_process';
 import path from 'node:path';
 import pg from 'pg';
@@ -66,7 +67,8 @@ describe('a control process killed (SIGKILL) while archiving', () => {
     await control.exited;
     expect(await archivedSoFar()).toBeLessThan(EVENTS);
 
-    const context = { pool, logger: testLogger(), pageSize: 500, maxPagesPerRun: 1000, calls: { timeoutMs: 10_000 } };
+    // The process sealed the credential inserted in clear above, with the development key.
+    const context = { pool, logger: testLogger(), pageSize: 500, maxPagesPerRun: 1000, calls: { timeoutMs: 10_000 }, secrets: new SecretBox(DEVELOPMENT_SECRET_KEY) };
     await waitFor(async () => {
       await runArchiving(context, 'east');
       return (await pool.query("SELECT count(*)::int AS n FROM archived_events WHERE instance = 'east'")).rows[0].n === EVENTS;

@@ -12,7 +12,7 @@ import { EventIntake } from './intake/event-intake';
 import type { EventQueues } from './intake/event-dispatch';
 import { TemplateRenderer } from '@mc/templates';
 import { TemplateVersionCache } from './templates/published-templates';
-import { createKeyVerifier, ensureBootstrapKey } from './api-keys/api-keys';
+import { createKeyVerifier, reconcileBootstrapKeys } from './api-keys/api-keys';
 import { openTransports, type Transports } from './delivery/channel-senders';
 import { recordDeliveryOutcomes, type DeliveryOutcome } from './delivery/deliveries-store';
 import type { EventProcessingContext } from './workflows/event-processing-job';
@@ -99,11 +99,17 @@ export async function startExecutionInstance(env: ExecutionEnv, logger: Logger):
   const reconciliation: ReconciliationContext = { pool: db.pool, redis: workerRedis, queues, logger, graceMs: env.RECONCILE_GRACE_MS };
   const statusSync: StatusSyncContext = { pool: db.pool, logger, batchSize: env.STATUS_SYNC_BATCH_SIZE, maxRunMs: 1 * MINUTE };
 
-  if (env.MC_API_KEY) {
-    await ensureBootstrapKey(db.prisma, { name: 'bootstrap-producer', key: env.MC_API_KEY, scopes: ['events:write', 'events:read'] });
-  }
-  if (env.MC_CONTROL_CREDENTIAL) {
-    await ensureBootstrapKey(db.prisma, { name: 'bootstrap-control', key: env.MC_CONTROL_CREDENTIAL, scopes: ['control'] });
+  // Processes that serve HTTP own the bootstrap keys: a worker started without the variables
+  // must not revoke the keys its instance's API processes were given.
+  if (env.MC_ROLE !== 'worker') {
+    await reconcileBootstrapKeys(
+      db.prisma,
+      [
+        { name: 'bootstrap-producer', key: env.MC_API_KEY, scopes: ['events:write', 'events:read'], variable: 'MC_API_KEY' },
+        { name: 'bootstrap-control', key: env.MC_CONTROL_CREDENTIAL, scopes: ['control'], variable: 'MC_CONTROL_CREDENTIAL' },
+      ],
+      logger,
+    );
   }
 
   const app = createExecutionApp({

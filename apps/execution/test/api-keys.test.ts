@@ -2,7 +2,7 @@ import { execFile } from 'node:child_process';
 import path from 'node:path';
 import { promisify } from 'node:util';
 import { createApiKey, listApiKeys, revokeApiKey } from '@mc/execution/src/api-keys/api-keys';
-import { orderEvent, startExecutionHarness, type ExecutionHarness } from '@mc/testing';
+import { orderEvent, startExecutionHarness, TEST_PRODUCER_KEY, type ExecutionHarness } from '@mc/testing';
 
 describe('producer API keys', () => {
   let mc: ExecutionHarness;
@@ -11,12 +11,15 @@ describe('producer API keys', () => {
   });
   afterAll(() => mc.close());
 
-  it('when a key is created, then only its hash is stored and it works with its scopes', async () => {
+  it('when a key is created, then it holds 32 random bytes, only its hash and a random id are stored, and it works with its scopes', async () => {
     const created = await createApiKey(mc.instance.db.prisma, { name: 'shop', scopes: ['events:write'] });
     expect(created.key).toMatch(/^mc_[A-Za-z0-9_-]{43}$/);
-    const { rows } = await mc.instance.db.pool.query("SELECT hash FROM api_keys WHERE name = 'shop'");
+    expect(Buffer.from(created.key.slice(3), 'base64url')).toHaveLength(32);
+    const { rows } = await mc.instance.db.pool.query("SELECT * FROM api_keys WHERE name = 'shop'");
     expect(rows[0].hash).toMatch(/^[0-9a-f]{64}$/);
-    expect(rows[0].hash).not.toContain(created.key);
+    expect(rows[0].key_id).toMatch(/^key_[0-9a-f]{10}$/);
+    // No column holds any part of the key (a listing used to show its first 8 characters).
+    for (const value of Object.values(rows[0])) expect(String(value)).not.toContain(created.key.slice(3, 11));
 
     expect((await mc.request('POST', '/api/v1/events', orderEvent(), created.key)).status).toBe(202);
     expect((await mc.request('GET', '/api/v1/events', undefined, created.key)).status).toBe(403);
@@ -40,10 +43,27 @@ describe('producer API keys', () => {
     const listed = await listApiKeys(mc.instance.db.prisma);
     expect(listed).toEqual(
       expect.arrayContaining([
-        expect.objectContaining({ name: 'bootstrap-producer', scopes: ['events:write', 'events:read'] }),
+        expect.objectContaining({ name: 'bootstrap-producer', producer: 'default', scopes: ['events:write', 'events:read'] }),
         expect.objectContaining({ name: 'bootstrap-control', scopes: ['control'] }),
       ]),
     );
+  });
+
+  it('when a bootstrap variable changes or is unset at the next start, then the old key stops working', async () => {
+    const changedKey = 'mc_changed_bootstrap_key_000000000000';
+    const changed = await mc.startSibling({ MC_API_KEY: changedKey, EXECUTION_PORT: '0' });
+    const at = (instance: typeof changed, key: string) =>
+      fetch(`http://127.0.0.1:${instance.port}/api/v1/events`, { method: 'POST', headers: { authorization: `Bearer ${key}`, 'content-type': 'application/json' }, body: JSON.stringify(orderEvent()) });
+    expect((await at(changed, changedKey)).status).toBe(202);
+    expect((await at(changed, TEST_PRODUCER_KEY)).status).toBe(401);
+
+    // A worker without the variable leaves the keys alone: only processes serving HTTP own them.
+    await mc.startSibling({ MC_API_KEY: '', MC_ROLE: 'worker' });
+    expect((await at(changed, changedKey)).status).toBe(202);
+
+    const unset = await mc.startSibling({ MC_API_KEY: '', EXECUTION_PORT: '0' });
+    expect((await at(unset, changedKey)).status).toBe(401);
+    expect((await listApiKeys(mc.instance.db.prisma)).find((key) => key.name === 'bootstrap-producer')?.revokedAt).toBeInstanceOf(Date);
   });
 
   it('when keys are managed with `npm run keys`, then create prints a working key once and revoke disables it', async () => {
@@ -55,7 +75,10 @@ describe('producer API keys', () => {
     const key = /\n\s+(mc_\S+)\n/.exec(created.stdout)?.[1];
     expect(key).toBeDefined();
     expect((await mc.request('POST', '/api/v1/events', orderEvent(), key)).status).toBe(202);
-    expect((await run('list')).stdout).toMatch(/^cli-shop\tcli-shop\tmc_\S+…\tevents:write\tactive$/m);
+    expect((await run('list')).stdout).toMatch(/^cli-shop\tcli-shop\tkey_[0-9a-f]{10}\tevents:write\tactive$/m);
+    const reports = await run('create', 'cli-reports', '--scopes', 'events:read', '--producer', 'cli-shop');
+    expect(reports.stdout).toMatch(/of producer "cli-shop"/);
+    await expect(run('create', 'bad-producer', '--producer', 'has spaces')).rejects.toMatchObject({ stderr: expect.stringMatching(/--producer must be/) });
     await run('revoke', 'cli-shop');
     expect((await mc.request('POST', '/api/v1/events', orderEvent(), key)).status).toBe(401);
     await expect(run('create', 'bad', '--scopes', 'everything')).rejects.toMatchObject({ stderr: expect.stringMatching(/Unknown scope/) });

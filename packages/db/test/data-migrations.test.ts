@@ -60,6 +60,18 @@ describe('data migrations', () => {
     });
   });
 
+  it('api key ids (execution): the first characters of each key, kept for listings, are replaced by a random id', async () => {
+    await withDatabaseBefore(EXECUTION_MIGRATIONS_DIR, '20261202010000_api_key_ids', async (db) => {
+      await db.query(`INSERT INTO api_keys (id, name, producer, hash, prefix, scopes) VALUES
+        (gen_random_uuid(), 'a', 'a', 'h1', 'mc_abcde', '{events:write}'), (gen_random_uuid(), 'b', 'b', 'h2', 'mc_fghij', '{events:write}')`);
+      await db.migrateRest();
+      const { rows } = await db.query('SELECT * FROM api_keys ORDER BY name');
+      expect(rows.map((row) => row.key_id)).toEqual([expect.stringMatching(/^key_[0-9a-f]{10}$/), expect.stringMatching(/^key_[0-9a-f]{10}$/)]);
+      expect(rows[0].key_id).not.toBe(rows[1].key_id);
+      expect(JSON.stringify(rows)).not.toMatch(/mc_abcde|mc_fghij/);
+    });
+  });
+
   it('producers (control): events archived before belong to "default"', async () => {
     await withDatabaseBefore(CONTROL_MIGRATIONS_DIR, '20261202000000_producers', async (db) => {
       await db.query(`INSERT INTO archived_events (instance, id, kind, type, channel, status, attempts, created_at, updated_at)

@@ -9,3 +9,4 @@ export * from './coerce-error';
 export * from './queue-catalog';
 export * from './logger';
 export * from './env';
+export * from './secret-box';

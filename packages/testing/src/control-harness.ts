@@ -15,8 +15,8 @@ export interface ControlHarness {
   prefix: string;
   env: Record<string, string>;
   request(method: string, path: string, body?: unknown, token?: string | null): Promise<JsonAnswer>;
-  /** Another control process on the same database and queues. */
-  startSibling(): Promise<ControlInstance>;
+  /** Another control process on the same database and queues (with some variables changed). */
+  startSibling(overrides?: Record<string, string>): Promise<ControlInstance>;
   close(): Promise<void>;
 }
 
@@ -47,8 +47,8 @@ export async function startControlHarness(overrides: Record<string, string> = {}
     prefix,
     env,
     request: (method, path, body, token = TEST_ADMIN_TOKEN) => jsonRequest(baseUrl, method, path, body, token),
-    async startSibling() {
-      const sibling = await startControlInstance(readControlEnv(env), logger);
+    async startSibling(siblingOverrides = {}) {
+      const sibling = await startControlInstance(readControlEnv({ ...env, ...siblingOverrides }), logger);
       siblings.push(sibling);
       return sibling;
     },

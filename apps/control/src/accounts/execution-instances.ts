@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { AppError, envVar, text } from '@mc/domain';
+import { AppError, SecretBox, coerceError, envVar, text, type Logger } from '@mc/domain';
 import type { ControlPrisma } from '@mc/db';
 
 export const registrationSchema = z.strictObject({
@@ -37,9 +37,17 @@ export function accountView(account: {
   };
 }
 
-export async function createAccount(prisma: ControlPrisma, registration: Registration) {
+/** What binds a sealed credential to its account: copied onto another row, it does not open. */
+function credentialContext(name: string): string {
+  return `execution_instances.credential:${name}`;
+}
+
+/** Stores an account; its credential only sealed (AES-256-GCM, see SecretBox). */
+export async function createAccount(prisma: ControlPrisma, secrets: SecretBox, registration: Registration) {
   try {
-    return await prisma.executionInstance.create({ data: registration });
+    return await prisma.executionInstance.create({
+      data: { ...registration, credential: secrets.seal(registration.credential, credentialContext(registration.name)) },
+    });
   } catch (thrown) {
     if ((thrown as { code?: string }).code === 'P2002') throw new AppError('conflict', `An execution instance named "${registration.name}" is already registered.`);
     throw thrown;
@@ -54,6 +62,43 @@ export async function deleteAccount(prisma: ControlPrisma, name: string): Promis
   const { count } = await prisma.executionInstance.deleteMany({ where: { name } });
   if (count === 0) throw new AppError('not_found', `No execution instance ${name}.`);
   await prisma.publication.deleteMany({ where: { instance: name } });
+}
+
+/** Where an account's instance is and its credential, opened; undefined when the account is gone. */
+export async function loadEndpoint(prisma: ControlPrisma, secrets: SecretBox, name: string): Promise<{ url: string; credential: string } | undefined> {
+  const account = await prisma.executionInstance.findUnique({ where: { name }, select: { url: true, credential: true } });
+  if (!account) return undefined;
+  return { url: account.url, credential: openCredential(secrets, name, account.credential) };
+}
+
+/** An account's credential as stored (sealed), opened. */
+export function openCredential(secrets: SecretBox, name: string, sealed: string): string {
+  return secrets.open(sealed, credentialContext(name));
+}
+
+/**
+ * At start: credentials stored in clear (before they were sealed) or sealed with a previous key
+ * are sealed again with the current one. Compare-and-set per row, so several control processes
+ * starting at once do it once. A credential no configured key opens is left as it is and named
+ * in the log (its archiving and publishing fail saying so until the key is configured).
+ */
+export async function sealStoredCredentials(prisma: ControlPrisma, secrets: SecretBox, logger: Logger): Promise<number> {
+  let sealed = 0;
+  for (const account of await prisma.executionInstance.findMany({ select: { name: true, credential: true } })) {
+    if (!secrets.isStale(account.credential)) continue;
+    try {
+      const clear = SecretBox.isSealed(account.credential) ? secrets.open(account.credential, credentialContext(account.name)) : account.credential;
+      const { count } = await prisma.executionInstance.updateMany({
+        where: { name: account.name, credential: account.credential },
+        data: { credential: secrets.seal(clear, credentialContext(account.name)) },
+      });
+      sealed += count;
+    } catch (thrown) {
+      logger.error('an execution-instance credential cannot be opened with the configured keys', { instance: account.name, error: coerceError(thrown).message });
+    }
+  }
+  if (sealed > 0) logger.info('execution-instance credentials sealed with the current MC_SECRET_KEY', { accounts: sealed });
+  return sealed;
 }
 
 /** The templates published right now, for a newly registered instance. */

@@ -26,7 +26,7 @@ export function executionInstancesRoutes(services: ControlServices, auth: Authen
     // A short timeout: registration answers the operator, and must not hold a socket to a host that stalls.
     const check = { ...services.calls, timeoutMs: Math.min(services.calls.timeoutMs, REGISTRATION_CHECK_TIMEOUT_MS) };
     await assertReachable(new ExecutionClient(registration, check), registration, services.calls.allowedHosts);
-    await createAccount(services.prisma, registration);
+    await createAccount(services.prisma, services.secrets, registration);
     // Its first scheduled run is one interval away: the run below is the one "at once".
     await ensureArchivingScheduler(services.queues.archiving, registration.name, services.archiveEveryMs, true);
     const published = await publishedTemplateNames(services.prisma);

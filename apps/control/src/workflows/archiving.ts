@@ -1,6 +1,7 @@
 import type pg from 'pg';
 import type { Worker } from 'bullmq';
-import { coerceError, type Logger } from '@mc/domain';
+import { coerceError, type Logger, type SecretBox } from '@mc/domain';
+import { openCredential } from '../accounts/execution-instances';
 import { createCatalogWorker, type CatalogQueue, type WorkerOptions } from '@mc/queues';
 import { ExecutionClient, type ExecutionCallOptions } from '../execution-client';
 import { storeArchivePage } from '../archive/archive-store';
@@ -11,6 +12,8 @@ export interface ArchivingContext {
   pageSize: number;
   maxPagesPerRun: number;
   calls: ExecutionCallOptions;
+  /** Opens the accounts' sealed credentials. */
+  secrets: SecretBox;
 }
 
 /** The job scheduler of an account: `archive-<name>`, as operators see it on the dashboard. */
@@ -30,11 +33,11 @@ export async function runArchiving(context: ArchivingContext, instance: string):
   );
   const account = rows[0];
   if (!account) return { pages: 0, events: 0 };
-  const client = new ExecutionClient({ url: account.url, credential: account.credential }, context.calls);
   let cursor = account.archive_cursor;
   let pages = 0;
   let events = 0;
   try {
+    const client = new ExecutionClient({ url: account.url, credential: openCredential(context.secrets, instance, account.credential) }, context.calls);
     while (pages < context.maxPagesPerRun) {
       const page = await client.readArchive(cursor, context.pageSize);
       if (page.events.length === 0 && page.nextCursor === cursor) break;

@@ -1,7 +1,8 @@
 import type pg from 'pg';
 import type { Worker } from 'bullmq';
 import { UnrecoverableError, type Job } from 'bullmq';
-import { coerceError, type Logger } from '@mc/domain';
+import { coerceError, type Logger, type SecretBox } from '@mc/domain';
+import { loadEndpoint } from '../accounts/execution-instances';
 import type { ControlPrisma } from '@mc/db';
 import { createCatalogWorker, type CatalogQueue, type WorkerOptions } from '@mc/queues';
 import { ExecutionCallError, ExecutionClient, type ExecutionCallOptions } from '../execution-client';
@@ -12,6 +13,8 @@ export interface PublishingContext {
   pool: pg.Pool;
   logger: Logger;
   calls: ExecutionCallOptions;
+  /** Opens the accounts' sealed credentials. */
+  secrets: SecretBox;
 }
 
 /** Queues the jobs that make these instances match the template's publication. */
@@ -48,12 +51,12 @@ export async function runPublication(context: PublishingContext, templateName: s
 
 async function applyPublication(context: PublishingContext, templateName: string, instance: string, job: Job): Promise<string> {
   const { prisma } = context;
-  const [publication, account] = await Promise.all([
+  const [publication, endpoint] = await Promise.all([
     prisma.publication.findUnique({ where: { templateName_instance: { templateName, instance } } }),
-    prisma.executionInstance.findUnique({ where: { name: instance } }),
+    loadEndpoint(prisma, context.secrets, instance),
   ]);
-  if (!publication || !account) return 'nothing to do';
-  const client = new ExecutionClient({ url: account.url, credential: account.credential }, context.calls);
+  if (!publication || !endpoint) return 'nothing to do';
+  const client = new ExecutionClient(endpoint, context.calls);
   const mark = (data: { state?: 'done' | 'failed'; lastError?: string | null }) =>
     prisma.publication.updateMany({
       where: { templateName, instance, action: publication.action, version: publication.version },

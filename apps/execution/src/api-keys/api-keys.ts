@@ -1,6 +1,6 @@
 import { createHash, randomBytes } from 'node:crypto';
 import type { Principal, VerifyToken } from '@mc/http';
-import { AppError, DEFAULT_PRODUCER, uuidv7 } from '@mc/domain';
+import { AppError, DEFAULT_PRODUCER, uuidv7, type Logger } from '@mc/domain';
 import type { ExecutionPrisma } from '@mc/db';
 
 /**
@@ -23,17 +23,22 @@ export function generateApiKey(): string {
   return `mc_${randomBytes(32).toString('base64url')}`;
 }
 
+/** What listings show of a key: random, so it tells nothing about the key itself. */
+function newKeyId(): string {
+  return `key_${randomBytes(5).toString('hex')}`;
+}
+
 export interface ApiKeyView {
   id: string;
   name: string;
   producer: string;
-  prefix: string;
+  keyId: string;
   scopes: string[];
   createdAt: Date;
   revokedAt: Date | null;
 }
 
-const VIEW = { id: true, name: true, producer: true, prefix: true, scopes: true, createdAt: true, revokedAt: true } as const;
+const VIEW = { id: true, name: true, producer: true, keyId: true, scopes: true, createdAt: true, revokedAt: true } as const;
 
 /** Creates a key; the returned `key` is shown once and never stored. */
 export async function createApiKey(
@@ -43,7 +48,7 @@ export async function createApiKey(
   const key = input.key ?? generateApiKey();
   try {
     const row = await prisma.apiKey.create({
-      data: { id: uuidv7(), name: input.name, producer: input.producer ?? input.name, hash: hashApiKey(key), prefix: key.slice(0, 8), scopes: input.scopes },
+      data: { id: uuidv7(), name: input.name, producer: input.producer ?? input.name, hash: hashApiKey(key), keyId: newKeyId(), scopes: input.scopes },
       select: VIEW,
     });
     return { ...row, key };
@@ -62,21 +67,35 @@ export function listApiKeys(prisma: ExecutionPrisma): Promise<ApiKeyView[]> {
   return prisma.apiKey.findMany({ select: VIEW, orderBy: { createdAt: 'asc' } });
 }
 
+/** A key given in the environment: `MC_API_KEY`, `MC_CONTROL_CREDENTIAL`. */
+export interface BootstrapKey {
+  name: string;
+  /** Unset: the variable is not set, and a key made from it earlier is revoked. */
+  key: string | undefined;
+  scopes: ApiKeyScope[];
+  /** Which variable it comes from, for the log. */
+  variable: string;
+}
+
 /**
- * Makes sure a key given in the environment (`MC_API_KEY`, `MC_CONTROL_CREDENTIAL`) exists
- * under `name` with `scopes`, for producer `default`; a changed value replaces the previous one.
- * Safe on concurrent starts.
+ * Makes the bootstrap keys match the environment: each set variable's key exists under its
+ * name with its scopes, for producer `default` (a changed value replaces the previous key, which
+ * stops working); a variable no longer set revokes the key it made. Safe on concurrent starts.
  */
-export async function ensureBootstrapKey(
-  prisma: ExecutionPrisma,
-  input: { name: string; key: string; scopes: ApiKeyScope[] },
-): Promise<void> {
-  const hash = hashApiKey(input.key);
-  await prisma.apiKey.upsert({
-    where: { name: input.name },
-    create: { id: uuidv7(), name: input.name, producer: DEFAULT_PRODUCER, hash, prefix: input.key.slice(0, 8), scopes: input.scopes },
-    update: { hash, producer: DEFAULT_PRODUCER, prefix: input.key.slice(0, 8), scopes: input.scopes, revokedAt: null },
-  });
+export async function reconcileBootstrapKeys(prisma: ExecutionPrisma, keys: readonly BootstrapKey[], logger: Logger): Promise<void> {
+  for (const bootstrap of keys) {
+    if (bootstrap.key === undefined) {
+      const { count } = await prisma.apiKey.updateMany({ where: { name: bootstrap.name, revokedAt: null }, data: { revokedAt: new Date() } });
+      if (count > 0) logger.warn(`bootstrap key "${bootstrap.name}" revoked: ${bootstrap.variable} is no longer set`);
+      continue;
+    }
+    const hash = hashApiKey(bootstrap.key);
+    const current = await prisma.apiKey.findUnique({ where: { name: bootstrap.name }, select: { hash: true, revokedAt: true, scopes: true } });
+    if (current && current.hash === hash && current.revokedAt === null && current.scopes.join() === bootstrap.scopes.join()) continue;
+    const fields = { hash, producer: DEFAULT_PRODUCER, keyId: newKeyId(), scopes: bootstrap.scopes, revokedAt: null };
+    await prisma.apiKey.upsert({ where: { name: bootstrap.name }, create: { id: uuidv7(), name: bootstrap.name, ...fields }, update: fields });
+    if (current) logger.info(`bootstrap key "${bootstrap.name}" replaced: ${bootstrap.variable} changed`);
+  }
 }
 
 export interface KeyVerifierOptions {

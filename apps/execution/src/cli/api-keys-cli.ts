@@ -58,7 +58,7 @@ async function main(): Promise<number> {
       case 'list': {
         for (const key of await listApiKeys(db.prisma)) {
           const state = key.revokedAt ? `revoked ${key.revokedAt.toISOString()}` : 'active';
-          console.log(`${key.name}\t${key.producer}\t${key.prefix}…\t${key.scopes.join(',')}\t${state}`);
+          console.log(`${key.name}\t${key.producer}\t${key.keyId}\t${key.scopes.join(',')}\t${state}`);
         }
         return 0;
       }
