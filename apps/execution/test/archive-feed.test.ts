@@ -114,4 +114,22 @@ describe('GET /api/v1/archive (the archive feed) and purge', () => {
     expect(forged.status).toBe(400);
     expect(forged.body.errors).toEqual([expect.objectContaining({ path: 'after' })]);
   });
+
+  it('when an acknowledgement is beyond what the feed served, then it is refused and the acknowledgement stays', async () => {
+    const acknowledgement = async () =>
+      (await mc.instance.db.pool.query("SELECT change_xid::text AS xid, event_id::text AS id, served_change_xid::text AS served FROM archive_acknowledgements WHERE consumer = 'control'")).rows[0];
+    const { cursor } = await readAll();
+    await feed(cursor);
+    const before = await acknowledgement();
+    const far = (position: string) => Buffer.from(position).toString('base64url');
+    // Far ahead, and just past the last row served (same transaction, a higher event id).
+    for (const forged of [far(`${2n ** 62n}:00000000-0000-0000-0000-000000000000`), far(`${before.served}:ffffffff-ffff-ffff-ffff-ffffffffffff`)]) {
+      const answer = await mc.request('GET', `/api/v1/archive?after=${forged}`, undefined, TEST_CONTROL_KEY);
+      expect(answer.status).toBe(400);
+      expect(answer.body.errors).toEqual([{ path: 'after', message: 'is beyond what this feed has served' }]);
+    }
+    expect(await acknowledgement()).toEqual(before);
+    // The cursor the feed gave still works.
+    expect((await mc.request('GET', `/api/v1/archive?after=${cursor}`, undefined, TEST_CONTROL_KEY)).status).toBe(200);
+  });
 });

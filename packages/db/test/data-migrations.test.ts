@@ -72,6 +72,18 @@ describe('data migrations', () => {
     });
   });
 
+  it('archive served head (execution): every event stored before counts as served, so the cursor control holds stays valid', async () => {
+    await withDatabaseBefore(EXECUTION_MIGRATIONS_DIR, '20261202020000_archive_served_head', async (db) => {
+      await db.query(`INSERT INTO events (id, producer, kind, type, channel, email, job_id)
+        SELECT gen_random_uuid(), 'default', 'rt', 'T', 'email', 'a@example.com', 'j' || n FROM generate_series(1, 3) AS n`);
+      const last = (await db.query('SELECT change_xid::text AS xid, id::text FROM events ORDER BY change_xid DESC, id DESC LIMIT 1')).rows[0];
+      await db.migrateRest();
+      const { rows } = await db.query(`SELECT change_xid::text AS xid, served_change_xid::text AS served_xid, served_event_id::text AS served_id
+        FROM archive_acknowledgements WHERE consumer = 'control'`);
+      expect(rows).toEqual([{ xid: '-1', served_xid: last.xid, served_id: last.id }]);
+    });
+  });
+
   it('producers (control): events archived before belong to "default"', async () => {
     await withDatabaseBefore(CONTROL_MIGRATIONS_DIR, '20261202000000_producers', async (db) => {
       await db.query(`INSERT INTO archived_events (instance, id, kind, type, channel, status, attempts, created_at, updated_at)

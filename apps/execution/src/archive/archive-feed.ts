@@ -1,6 +1,6 @@
 import type pg from 'pg';
 import { z } from 'zod';
-import { UUID_PATTERN } from '@mc/domain';
+import { AppError, UUID_PATTERN } from '@mc/domain';
 
 /**
  * The archive feed: events (with their delivery logs) in the order of the transaction that last
@@ -85,7 +85,8 @@ export interface ArchivePage {
 
 const START: ArchiveCursor = { xid: -1n, eventId: '00000000-0000-0000-0000-000000000000' };
 
-export async function readArchivePage(pool: pg.Pool, after: ArchiveCursor | undefined, limit: number): Promise<ArchivePage> {
+/** A page as read, with the position of its last row (what serving it covers). */
+export async function readArchivePage(pool: pg.Pool, after: ArchiveCursor | undefined, limit: number): Promise<ArchivePage & { lastPosition?: ArchiveCursor }> {
   const from = after ?? START;
   const { rows } = await pool.query<Omit<ArchivedEvent, 'deliveries'> & { changeXid: string }>({
     name: 'mc_read_archive_feed',
@@ -103,11 +104,13 @@ export async function readArchivePage(pool: pg.Pool, after: ArchiveCursor | unde
   });
   const deliveries = await deliveriesOf(pool, rows.map((row) => row.id));
   const last = rows[rows.length - 1];
-  const next = last ? { xid: BigInt(last.changeXid), eventId: last.id } : after;
+  const lastPosition = last ? { xid: BigInt(last.changeXid), eventId: last.id } : undefined;
+  const next = lastPosition ?? after;
   return {
     events: rows.map(({ changeXid: _changeXid, ...event }) => ({ ...event, deliveries: deliveries.get(event.id) ?? [] })),
     nextCursor: next ? encodeCursor(next) : null,
     caughtUp: rows.length < limit,
+    lastPosition,
   };
 }
 
@@ -130,12 +133,50 @@ async function deliveriesOf(pool: pg.Pool, eventIds: string[]): Promise<Map<stri
   return byEvent;
 }
 
-/** Reading after a cursor acknowledges everything up to it: what lets purge delete safely. */
-export async function acknowledgeArchive(pool: pg.Pool, consumer: string, cursor: ArchiveCursor): Promise<void> {
-  await pool.query(
-    `INSERT INTO archive_acknowledgements (consumer, change_xid, event_id, acknowledged_at) VALUES ($1, $2::bigint, $3::uuid, now())
-     ON CONFLICT (consumer) DO UPDATE SET change_xid = EXCLUDED.change_xid, event_id = EXCLUDED.event_id, acknowledged_at = now()
-     WHERE (archive_acknowledgements.change_xid, archive_acknowledgements.event_id) < (EXCLUDED.change_xid, EXCLUDED.event_id)`,
-    [consumer, cursor.xid.toString(), cursor.eventId],
-  );
+/**
+ * A consumer's read of the feed: `after` acknowledges everything up to it (what lets purge
+ * delete), then the next page is served and remembered as served. A cursor beyond what this
+ * feed has served the consumer is refused (400): a forged cursor cannot acknowledge rows the
+ * consumer never received, so purge can never delete an event that was not archived.
+ */
+export async function serveArchivePage(pool: pg.Pool, consumer: string, after: ArchiveCursor | undefined, limit: number): Promise<ArchivePage> {
+  if (after && !(await acknowledgeArchive(pool, consumer, after))) {
+    throw new AppError('validation_failed', 'This cursor is beyond what the feed has served; pass back a nextCursor it gave.', {
+      fieldErrors: [{ path: 'after', message: 'is beyond what this feed has served' }],
+    });
+  }
+  const page = await readArchivePage(pool, after, limit);
+  if (page.lastPosition) await recordServed(pool, consumer, page.lastPosition);
+  return { events: page.events, nextCursor: page.nextCursor, caughtUp: page.caughtUp };
+}
+
+/** Moves the consumer's acknowledgement forward to `cursor`; false when it is beyond what was served. */
+async function acknowledgeArchive(pool: pg.Pool, consumer: string, cursor: ArchiveCursor): Promise<boolean> {
+  const { rows } = await pool.query<{ within: boolean }>({
+    name: 'mc_acknowledge_archive',
+    text: `WITH head AS (
+       SELECT served_change_xid, served_event_id FROM archive_acknowledgements WHERE consumer = $1
+     ), acknowledged AS (
+       UPDATE archive_acknowledgements a SET change_xid = $2::bigint, event_id = $3::uuid, acknowledged_at = now()
+       FROM head
+       WHERE a.consumer = $1 AND ($2::bigint, $3::uuid) <= (head.served_change_xid, head.served_event_id)
+         AND (a.change_xid, a.event_id) < ($2::bigint, $3::uuid)
+       RETURNING 1
+     )
+     SELECT EXISTS (SELECT 1 FROM head WHERE ($2::bigint, $3::uuid) <= (served_change_xid, served_event_id)) AS within`,
+    values: [consumer, cursor.xid.toString(), cursor.eventId],
+  });
+  return rows[0]?.within === true;
+}
+
+/** Remembers that the feed served `consumer` up to `position` (it only moves forward). */
+async function recordServed(pool: pg.Pool, consumer: string, position: ArchiveCursor): Promise<void> {
+  await pool.query({
+    name: 'mc_record_archive_served',
+    text: `INSERT INTO archive_acknowledgements (consumer, change_xid, event_id, served_change_xid, served_event_id)
+       VALUES ($1, -1, '00000000-0000-0000-0000-000000000000', $2::bigint, $3::uuid)
+     ON CONFLICT (consumer) DO UPDATE SET served_change_xid = EXCLUDED.served_change_xid, served_event_id = EXCLUDED.served_event_id
+     WHERE (archive_acknowledgements.served_change_xid, archive_acknowledgements.served_event_id) < (EXCLUDED.served_change_xid, EXCLUDED.served_event_id)`,
+    values: [consumer, position.xid.toString(), position.eventId],
+  });
 }

@@ -1,7 +1,7 @@
 import { Router } from 'express';
 import { parseInput, requireScope, type Authenticator } from '@mc/http';
 import type pg from 'pg';
-import { acknowledgeArchive, archiveQuerySchema, readArchivePage } from '../archive/archive-feed';
+import { archiveQuerySchema, serveArchivePage } from '../archive/archive-feed';
 import { ARCHIVE_CONSUMER } from '../archive/purge-archived-events';
 
 /** `GET /api/v1/archive?after=&limit=` for the control instance (scope `control`). */
@@ -9,8 +9,7 @@ export function archiveRoutes(options: { pool: pg.Pool; auth: Authenticator }): 
   const router = Router();
   router.get('/archive', requireScope(options.auth, 'control'), async (req, res) => {
     const query = parseInput(archiveQuerySchema, req.query, 'Invalid query parameters.');
-    if (query.after) await acknowledgeArchive(options.pool, ARCHIVE_CONSUMER, query.after);
-    res.json(await readArchivePage(options.pool, query.after, query.limit));
+    res.json(await serveArchivePage(options.pool, ARCHIVE_CONSUMER, query.after, query.limit));
   });
   return router;
 }
