@@ -20,7 +20,8 @@ RUN npm ci --no-audit --no-fund && npm prune --omit=dev --no-audit --no-fund
 
 # --- runtime: sources run through tsx (no separate compile step), as a non-root user
 FROM node:20-bookworm-slim AS runtime
-ENV NODE_ENV=production LOG_FORMAT=json
+# Production mode refuses development settings; a container listens on every interface of its own.
+ENV NODE_ENV=production LOG_FORMAT=json HOST=0.0.0.0
 WORKDIR /app
 COPY --from=build /app/node_modules ./node_modules
 COPY --from=build /app/packages/db/generated ./packages/db/generated

@@ -1,5 +1,5 @@
 import type { Express } from 'express';
-import { createBaseApp, healthRoutes, mountAdmin, notFoundHandler, problemMiddleware, type Authenticator } from '@mc/http';
+import { createBaseApp, monitoringRoutes, mountAdmin, notFoundHandler, problemMiddleware, type Authenticator } from '@mc/http';
 import type { ControlServices } from './control-services';
 import { createControlMetrics } from './control-metrics';
 import { executionInstancesRoutes } from './http/execution-instances-routes';
@@ -10,14 +10,17 @@ import { reportsRoutes } from './http/reports-routes';
 export function createControlApp(
   services: ControlServices,
   auth: Authenticator,
-  options: { admin: { user?: string; password?: string }; trustProxy?: boolean | number | string },
+  options: { admin: { user?: string; password?: string }; metricsToken?: string; trustProxy?: boolean | number | string },
 ): Express {
   const app = createBaseApp({ trustProxy: options.trustProxy });
-  app.use(healthRoutes({ postgres: () => services.pool.query('SELECT 1'), redis: () => services.redis.ping() }));
-  const metrics = createControlMetrics(services.pool, [services.queues.publishing, services.queues.archiving]);
-  app.get('/metrics', async (_req, res) => {
-    res.type(metrics.contentType).send(await metrics.metrics());
-  });
+  app.use(
+    monitoringRoutes({
+      checks: { postgres: () => services.pool.query('SELECT 1'), redis: () => services.redis.ping() },
+      metrics: createControlMetrics(services.pool, [services.queues.publishing, services.queues.archiving]),
+      token: options.metricsToken,
+      failures: auth.failures,
+    }),
+  );
   app.use('/api/v1', executionInstancesRoutes(services, auth), templatesRoutes(services, auth), reportsRoutes(services, auth));
   mountAdmin(app, { ...options.admin, logger: services.logger, failures: auth.failures, queues: [services.queues.publishing, services.queues.archiving] });
   app.use(notFoundHandler);

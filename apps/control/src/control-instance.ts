@@ -74,6 +74,7 @@ export async function startControlInstance(env: ControlEnv, logger: Logger): Pro
   const auth = { verify: adminTokenVerifier(env.MC_ADMIN_TOKEN), failures: failedAuthLimiter(env) };
   const app = createControlApp(services, auth, {
     admin: { user: env.MC_ADMIN_USER, password: env.MC_ADMIN_PASSWORD },
+    metricsToken: env.MC_METRICS_TOKEN,
     trustProxy: env.MC_TRUST_PROXY,
   });
   const { server, port } = await listenHttp(app, httpServerOptions(env, env.CONTROL_PORT));

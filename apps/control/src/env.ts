@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { envVar, httpServerEnv, parseEnv, SECOND, MINUTE } from '@mc/domain';
+import { envVar, httpServerEnv, parseEnv, refuseDevelopmentSettings, SECOND, MINUTE } from '@mc/domain';
 
 /** The control instance's whole configuration; the only module of this app that reads `process.env`. */
 export const controlEnvSchema = z
@@ -38,6 +38,8 @@ export const controlEnvSchema = z
     ARCHIVE_MAX_PAGES_PER_RUN: envVar.int(100, 1),
     /** A call to an execution instance that has not answered after this long (ms) fails. */
     EXECUTION_CALL_TIMEOUT_MS: envVar.int(10 * SECOND, 100),
+    /** `Authorization: Bearer <token>` for /metrics and the details of /ready; unset: /metrics is open, /ready says only ok/not ok. */
+    MC_METRICS_TOKEN: envVar.secret(),
     /**
      * The only hosts control registers and calls, comma-separated: `host`, `host:port`,
      * `*.domain`, IP literals (`[::1]:3001`). Unset: any host (fine on a closed network; in
@@ -48,7 +50,13 @@ export const controlEnvSchema = z
       .min(1)
       .transform((value) => value.split(',').map((host) => host.trim()).filter((host) => host.length > 0))
       .optional(),
-  });
+  })
+  .superRefine(
+    refuseDevelopmentSettings({
+      required: { MC_SECRET_KEY: 'it seals the execution-instance credentials stored on control' },
+      credentials: ['MC_ADMIN_TOKEN', 'MC_ADMIN_PASSWORD', 'MC_SECRET_KEY', 'MC_METRICS_TOKEN'],
+    }),
+  );
 
 export type ControlEnv = z.output<typeof controlEnvSchema>;
 

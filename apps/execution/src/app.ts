@@ -2,7 +2,7 @@ import type { Express } from 'express';
 import type pg from 'pg';
 import type { Redis } from 'ioredis';
 import type { Logger } from '@mc/domain';
-import { createBaseApp, healthRoutes, mountAdmin, notFoundHandler, problemMiddleware, type AdminOptions, type Authenticator } from '@mc/http';
+import { createBaseApp, monitoringRoutes, mountAdmin, notFoundHandler, problemMiddleware, type AdminOptions, type Authenticator } from '@mc/http';
 import type { ExecutionPrisma } from '@mc/db';
 import type { EventIntake } from './intake/event-intake';
 import type { ExecutionMetrics } from './metrics/execution-metrics';
@@ -26,6 +26,8 @@ export interface ExecutionAppOptions {
   metrics: ExecutionMetrics;
   /** `/admin/*`: Bull Board and the development outbox, behind basic auth. */
   admin: Omit<AdminOptions, 'logger' | 'failures'>;
+  /** MC_METRICS_TOKEN: guards /metrics and the details of /ready. */
+  metricsToken?: string;
   /** Express' `trust proxy` (MC_TRUST_PROXY). */
   trustProxy?: boolean | number | string;
 }
@@ -33,10 +35,14 @@ export interface ExecutionAppOptions {
 /** The execution instance's HTTP API, built without listening (tests listen on port 0). */
 export function createExecutionApp(options: ExecutionAppOptions): Express {
   const app = createBaseApp({ trustProxy: options.trustProxy });
-  app.use(healthRoutes({ postgres: () => options.pool.query('SELECT 1'), redis: () => options.redis.ping() }));
-  app.get('/metrics', async (_req, res) => {
-    res.type(options.metrics.registry.contentType).send(await options.metrics.registry.metrics());
-  });
+  app.use(
+    monitoringRoutes({
+      checks: { postgres: () => options.pool.query('SELECT 1'), redis: () => options.redis.ping() },
+      metrics: options.metrics.registry,
+      token: options.metricsToken,
+      failures: options.auth.failures,
+    }),
+  );
   app.use('/api/v1', eventsRoutes(options), templatesRoutes(options), suppressionsRoutes(options), archiveRoutes(options));
   mountAdmin(app, { ...options.admin, logger: options.logger, failures: options.auth.failures });
   app.use(notFoundHandler);

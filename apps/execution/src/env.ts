@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { DAY, HOUR, envVar, httpServerEnv, parseEnv, SECOND } from '@mc/domain';
+import { DAY, HOUR, envVar, httpServerEnv, parseEnv, refuseDevelopmentSettings, SECOND } from '@mc/domain';
 
 /**
  * The execution instance's whole configuration. This is the only module that reads
@@ -67,7 +67,15 @@ export const executionEnvSchema = z
     PURGE_EVERY_MS: envVar.int(1 * HOUR, SECOND),
     /** How long a verified API key is trusted before it is looked up again (ms): revocation delay. */
     API_KEY_CACHE_MS: envVar.int(10 * SECOND),
+    /** `Authorization: Bearer <token>` for /metrics and the details of /ready; unset: /metrics is open, /ready says only ok/not ok. */
+    MC_METRICS_TOKEN: envVar.secret(),
   })
+  .superRefine(
+    refuseDevelopmentSettings({
+      required: { SMTP_URL: 'without it, mail goes to the embedded development sink and is never delivered' },
+      credentials: ['MC_API_KEY', 'MC_CONTROL_CREDENTIAL', 'MC_ADMIN_PASSWORD', 'MC_METRICS_TOKEN'],
+    }),
+  )
   .transform((env) => ({ ...env, MC_QUEUE_PREFIX: env.MC_QUEUE_PREFIX ?? `{mc-${env.MC_INSTANCE_NAME}}` }));
 
 export type ExecutionEnv = z.output<typeof executionEnvSchema>;

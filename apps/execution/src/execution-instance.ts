@@ -120,6 +120,7 @@ export async function startExecutionInstance(env: ExecutionEnv, logger: Logger):
     renderer,
     auth: { verify: createKeyVerifier(db.prisma, { cacheMs: env.API_KEY_CACHE_MS }), failures: failedAuthLimiter(env) },
     trustProxy: env.MC_TRUST_PROXY,
+    metricsToken: env.MC_METRICS_TOKEN,
     logger,
     rtBodyLimitBytes: env.RT_BODY_LIMIT_BYTES,
     batchBodyLimitBytes: env.BATCH_BODY_LIMIT_BYTES,

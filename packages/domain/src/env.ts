@@ -77,3 +77,38 @@ export function httpServerOptions(env: { HOST: string; HTTP_HEADERS_TIMEOUT_MS: 
     maxConnections: env.HTTP_MAX_CONNECTIONS,
   };
 }
+
+/** Values only development setups use (`npm start`, docker-compose.yml): never valid in production. */
+const DEVELOPMENT_VALUES = new Set(['message-center-dev', 'message-center-development-secret-key-not-secret']);
+
+/** Is this one of the development credentials (they all say `change_me`, or are listed above)? */
+export function isDevelopmentCredential(value: string): boolean {
+  return /change[_-]?me/i.test(value) || DEVELOPMENT_VALUES.has(value);
+}
+
+export interface ProductionRules {
+  /** Variables production cannot do without, and why. */
+  required: Record<string, string>;
+  /** Variables holding credentials: a development value there is refused. */
+  credentials: readonly string[];
+}
+
+/**
+ * With `NODE_ENV=production`, an app refuses development settings: each required variable that
+ * is unset and each credential holding a development value is an issue naming the variable, so
+ * `parseEnv` lists them all and the app does not start.
+ */
+export function refuseDevelopmentSettings(rules: ProductionRules) {
+  return (env: Record<string, unknown>, context: z.RefinementCtx): void => {
+    if (env.NODE_ENV !== 'production') return;
+    for (const [variable, why] of Object.entries(rules.required)) {
+      if (env[variable] === undefined) context.addIssue({ code: 'custom', path: [variable], message: `is required in production (${why})` });
+    }
+    for (const variable of rules.credentials) {
+      const value = env[variable];
+      if (typeof value === 'string' && isDevelopmentCredential(value)) {
+        context.addIssue({ code: 'custom', path: [variable], message: 'holds a development credential; set a secret of your own in production' });
+      }
+    }
+  };
+}

@@ -42,10 +42,16 @@ export class FailedAuthLimiter {
     if (limits.perSecond > 0) this.buckets = new TokenBuckets(limits.perSecond, Math.max(1, limits.burst));
   }
 
+  /** Has the request's address no failures left? */
+  isBlocked(req: Request): boolean {
+    const key = this.keyOf(req);
+    return this.buckets !== undefined && key !== undefined && this.buckets.available(key) < 1;
+  }
+
   /** Refuses the request with 429 (and returns true) when its address has no failures left. */
   refuseIfBlocked(req: Request, res: Response, next: (error: AppError) => void): boolean {
     const key = this.keyOf(req);
-    if (!this.buckets || key === undefined || this.buckets.available(key) >= 1) return false;
+    if (!this.buckets || key === undefined || !this.isBlocked(req)) return false;
     res.set(rateLimitHeaders('failed-auth', this.buckets, key));
     next(new AppError('rate_limited', 'Too many failed authentications from this address; wait before trying again.'));
     return true;

@@ -6,3 +6,4 @@ export * from './admin-dashboard';
 export * from './health-routes';
 export * from './http-server';
 export * from './base-app';
+export * from './static-token';

@@ -59,6 +59,9 @@ describe('docker-compose.yml', () => {
     const known = Object.keys('in' in schema ? schema.in.shape : schema.shape);
     expect(Object.keys(environment).filter((variable) => !known.includes(variable))).toEqual([]);
     expect(() => schema.parse(environment)).not.toThrow();
+    // Its credentials are development ones: it says so, for the image's production mode refuses them.
+    expect(environment.NODE_ENV).toBe('development');
+    expect(schema.safeParse({ ...environment, NODE_ENV: 'production' }).success).toBe(false);
     for (const variable of urlVariables) {
       const value = environment[variable];
       expect(value).toBeDefined();
@@ -123,5 +126,6 @@ describe('Dockerfile', () => {
   it('runs as a non-root user with production settings', () => {
     expect(dockerfile).toMatch(/^USER node$/m);
     expect(dockerfile).toMatch(/NODE_ENV=production/);
+    expect(dockerfile).toMatch(/HOST=0\.0\.0\.0/);
   });
 });

@@ -17,6 +17,8 @@ export async function openTransports(env: ExecutionEnv, logger: Logger): Promise
   let sink: SmtpSink | undefined;
   let smtpUrl = env.SMTP_URL;
   if (!smtpUrl) {
+    // The environment refuses production without SMTP_URL; this is the last guard.
+    if (env.NODE_ENV === 'production') throw new Error('SMTP_URL is required in production: the development sink never delivers');
     sink = await startSmtpSink({ keep: 1_000 });
     smtpUrl = sink.url;
     logger.warn('SMTP_URL is not set: email goes to an embedded development sink and is never delivered', { smtpUrl });
