@@ -10,7 +10,7 @@ import { reportsRoutes } from './http/reports-routes';
 export function createControlApp(
   services: ControlServices,
   auth: Authenticator,
-  options: { admin: { user?: string; password?: string }; metricsToken?: string; trustProxy?: boolean | number | string },
+  options: { admin: { user?: string; password?: string; readOnly?: boolean }; metricsToken?: string; trustProxy?: boolean | number | string },
 ): Express {
   const app = createBaseApp({ trustProxy: options.trustProxy });
   app.use(

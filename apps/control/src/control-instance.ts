@@ -73,7 +73,7 @@ export async function startControlInstance(env: ControlEnv, logger: Logger): Pro
 
   const auth = { verify: adminTokenVerifier(env.MC_ADMIN_TOKEN), failures: failedAuthLimiter(env) };
   const app = createControlApp(services, auth, {
-    admin: { user: env.MC_ADMIN_USER, password: env.MC_ADMIN_PASSWORD },
+    admin: { user: env.MC_ADMIN_USER, password: env.MC_ADMIN_PASSWORD, readOnly: env.MC_ADMIN_READ_ONLY },
     metricsToken: env.MC_METRICS_TOKEN,
     trustProxy: env.MC_TRUST_PROXY,
   });

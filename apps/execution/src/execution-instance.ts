@@ -129,6 +129,7 @@ export async function startExecutionInstance(env: ExecutionEnv, logger: Logger):
     admin: {
       user: env.MC_ADMIN_USER,
       password: env.MC_ADMIN_PASSWORD,
+      readOnly: env.MC_ADMIN_READ_ONLY,
       queues: Object.values(queues),
       extraRoutes: transports.sink ? outboxRoutes(transports.sink) : undefined,
     },

@@ -1,7 +1,6 @@
-import { orderEvent, startExecutionHarness, templateVersion, waitFor, TEST_CONTROL_KEY, type ExecutionHarness } from '@mc/testing';
+import { basicAuthorization, orderEvent, startExecutionHarness, templateVersion, waitFor, TEST_CONTROL_KEY, type ExecutionHarness } from '@mc/testing';
 
 const ADMIN = { MC_ADMIN_USER: 'ops', MC_ADMIN_PASSWORD: 'correct-horse-battery' };
-const basic = (user: string, password: string) => `Basic ${Buffer.from(`${user}:${password}`).toString('base64')}`;
 
 describe('/admin (Bull Board and the development outbox)', () => {
   let mc: ExecutionHarness;
@@ -24,8 +23,8 @@ describe('/admin (Bull Board and the development outbox)', () => {
     expect(anonymous.headers.get('www-authenticate')).toMatch(/^Basic/);
     expect(anonymous.headers.get('content-type')).toMatch(/^application\/problem\+json/);
     expect(await anonymous.json()).toMatchObject({ status: 401, code: 'unauthorized' });
-    expect((await fetch(`${mc.baseUrl}/admin/queues/api/queues`, { headers: { authorization: basic('ops', 'wrong-password') } })).status).toBe(401);
-    const answer = await fetch(`${mc.baseUrl}/admin/queues/api/queues`, { headers: { authorization: basic('ops', 'correct-horse-battery') } });
+    expect((await fetch(`${mc.baseUrl}/admin/queues/api/queues`, { headers: { authorization: basicAuthorization('ops', 'wrong-password') } })).status).toBe(401);
+    const answer = await fetch(`${mc.baseUrl}/admin/queues/api/queues`, { headers: { authorization: basicAuthorization('ops', 'correct-horse-battery') } });
     expect(answer.status).toBe(200);
     const { queues } = (await answer.json()) as { queues: Array<{ name: string }> };
     expect(queues.map((queue) => queue.name).sort()).toEqual(
@@ -33,16 +32,59 @@ describe('/admin (Bull Board and the development outbox)', () => {
     );
   });
 
+  it('when a change comes from another origin, as a form or as text/plain, then it is refused (403) and nothing changes', async () => {
+    const auth = basicAuthorization('ops', 'correct-horse-battery');
+    const pause = (headers: Record<string, string>, body?: string) =>
+      fetch(`${mc.baseUrl}/admin/queues/api/queues/rtEventsProcessing/pause`, { method: 'PUT', headers: { authorization: auth, ...headers }, body });
+    const host = new URL(mc.baseUrl).host;
+    for (const [headers, body] of [
+      [{ 'content-type': 'text/plain' }, 'x'],
+      [{ origin: 'https://evil.example', 'content-type': 'application/json' }, '{}'],
+      [{ 'sec-fetch-site': 'cross-site', origin: `http://${host}` }, undefined],
+      [{ origin: `http://${host}`, 'content-type': 'application/x-www-form-urlencoded' }, 'a=b'],
+      [{}, undefined],
+    ] as Array<[Record<string, string>, string | undefined]>) {
+      const answer = await pause(headers, body);
+      expect([headers, answer.status]).toEqual([headers, 403]);
+      expect(answer.headers.get('content-type')).toMatch(/^application\/problem\+json/);
+    }
+    expect(await mc.instance.queues.rt.isPaused()).toBe(false);
+
+    // The dashboard's own request (same origin, no body) works.
+    expect((await pause({ 'sec-fetch-site': 'same-origin' })).status).toBe(200);
+    expect(await mc.instance.queues.rt.isPaused()).toBe(true);
+    const resume = await fetch(`${mc.baseUrl}/admin/queues/api/queues/rtEventsProcessing/resume`, { method: 'PUT', headers: { authorization: auth, origin: `http://${host}` } });
+    expect(resume.status).toBe(200);
+    expect(await mc.instance.queues.rt.isPaused()).toBe(false);
+  });
+
+  it('when MC_ADMIN_READ_ONLY is set, then the dashboard shows and changes nothing', async () => {
+    const readOnly = await startExecutionHarness({ ...ADMIN, MC_ROLE: 'api', MC_ADMIN_READ_ONLY: 'true' });
+    try {
+      const auth = basicAuthorization('ops', 'correct-horse-battery');
+      expect((await fetch(`${readOnly.baseUrl}/admin/queues/api/queues`, { headers: { authorization: auth } })).status).toBe(200);
+      const pause = await fetch(`${readOnly.baseUrl}/admin/queues/api/queues/rtEventsProcessing/pause`, {
+        method: 'PUT',
+        headers: { authorization: auth, 'sec-fetch-site': 'same-origin' },
+      });
+      expect(pause.status).toBe(403);
+      expect(await pause.json()).toMatchObject({ detail: expect.stringMatching(/read-only/) });
+      expect(await readOnly.instance.queues.rt.isPaused()).toBe(false);
+    } finally {
+      await readOnly.close();
+    }
+  });
+
   it('when mail is sent without SMTP_URL, then the outbox lists it behind the same auth', async () => {
     const { body } = await mc.request('POST', '/api/v1/events', orderEvent({ email: 'outbox@example.com' }));
     await waitFor(async () => (await mc.request('GET', `/api/v1/events/${body.id}`)).body.status === 'sent');
     expect((await fetch(`${mc.baseUrl}/admin/outbox`)).status).toBe(401);
-    const outbox = (await (await fetch(`${mc.baseUrl}/admin/outbox`, { headers: { authorization: basic('ops', 'correct-horse-battery') } })).json()) as {
+    const outbox = (await (await fetch(`${mc.baseUrl}/admin/outbox`, { headers: { authorization: basicAuthorization('ops', 'correct-horse-battery') } })).json()) as {
       items: Array<{ to: string[]; subject: string; index: number }>;
     };
     const mail = outbox.items.find((item) => item.to.includes('outbox@example.com'));
     expect(mail?.subject).toMatch(/^Order \d+ confirmed$/);
-    const raw = await fetch(`${mc.baseUrl}/admin/outbox/${mail?.index}`, { headers: { authorization: basic('ops', 'correct-horse-battery') } });
+    const raw = await fetch(`${mc.baseUrl}/admin/outbox/${mail?.index}`, { headers: { authorization: basicAuthorization('ops', 'correct-horse-battery') } });
     expect(await raw.text()).toMatch(/X-Message-Center-Event: /);
   });
 

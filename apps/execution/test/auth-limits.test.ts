@@ -1,8 +1,7 @@
 import { createApiKey, createKeyVerifier, hashApiKey } from '@mc/execution/src/api-keys/api-keys';
-import { orderEvent, startExecutionHarness, waitFor, TEST_PRODUCER_KEY, type ExecutionHarness } from '@mc/testing';
+import { basicAuthorization, orderEvent, startExecutionHarness, waitFor, TEST_PRODUCER_KEY, type ExecutionHarness } from '@mc/testing';
 
 const LIMITS = { AUTH_FAILURES_PER_SECOND: '1', AUTH_FAILURES_BURST: '5' };
-const basic = (user: string, password: string) => `Basic ${Buffer.from(`${user}:${password}`).toString('base64')}`;
 
 /** Failed authentications are limited per client address before any credential is looked up. */
 describe('limits before authentication (execution instance)', () => {
@@ -42,7 +41,7 @@ describe('limits before authentication (execution instance)', () => {
     // The producer's key, verified a moment ago, still works from the same address.
     expect((await post(mc, TEST_PRODUCER_KEY)).status).toBe(202);
     // Basic auth shares the limit: no password is compared while the address is blocked.
-    const dashboard = await fetch(`${mc.baseUrl}/admin/queues/api/queues`, { headers: { authorization: basic('ops', 'correct-horse-battery') } });
+    const dashboard = await fetch(`${mc.baseUrl}/admin/queues/api/queues`, { headers: { authorization: basicAuthorization('ops', 'correct-horse-battery') } });
     expect(dashboard.status).toBe(429);
   });
 

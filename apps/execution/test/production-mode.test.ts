@@ -3,7 +3,7 @@ import { ConfigError } from '@mc/domain';
 import { readExecutionEnv } from '@mc/execution/src/env';
 import { readControlEnv } from '@mc/control/src/env';
 import { startSmtpSink, type SmtpSink } from '@mc/smtp-sink';
-import { spawnApp, startControlHarness, startExecutionHarness, type ControlHarness, type ExecutionHarness } from '@mc/testing';
+import { basicAuthorization, spawnApp, startControlHarness, startExecutionHarness, type ControlHarness, type ExecutionHarness } from '@mc/testing';
 
 const problemsOf = (read: () => unknown): string[] => {
   try {
@@ -75,7 +75,7 @@ describe('a production execution instance and control', () => {
     expect(mc.instance.server?.address()).toMatchObject({ address: '127.0.0.1' });
     expect(control.control.server.address()).toMatchObject({ address: '127.0.0.1' });
     expect(mc.instance.transports.sink).toBeUndefined();
-    const auth = `Basic ${Buffer.from('ops:correct-horse-battery').toString('base64')}`;
+    const auth = basicAuthorization('ops', 'correct-horse-battery');
     expect((await fetch(`${mc.baseUrl}/admin/outbox`, { headers: { authorization: auth } })).status).toBe(404);
     expect((await fetch(`${mc.baseUrl}/admin/queues/api/queues`, { headers: { authorization: auth } })).status).toBe(200);
   });

@@ -41,7 +41,7 @@ export const envVar = {
       .default(fallback),
 };
 
-/** The HTTP server's variables, the same on both apps (see `listenHttp` in @mc/http). */
+/** The HTTP side of both apps: the server (see `listenHttp` in @mc/http), authentication limits, proxies, the dashboard. */
 export const httpServerEnv = {
   /** The address to listen on; the container image sets `0.0.0.0`. */
   HOST: z.string().min(1).default('127.0.0.1'),
@@ -51,6 +51,8 @@ export const httpServerEnv = {
   HTTP_REQUEST_TIMEOUT_MS: envVar.int(60_000, 100),
   /** Open connections per process at most. */
   HTTP_MAX_CONNECTIONS: envVar.int(1_024, 1),
+  /** The admin dashboard shows and changes nothing (every request but GET/HEAD/OPTIONS is 403). */
+  MC_ADMIN_READ_ONLY: envVar.bool(false),
   /** Failed authentications per second per client address (0: no limit), and the burst allowed. */
   AUTH_FAILURES_PER_SECOND: envVar.int(20),
   AUTH_FAILURES_BURST: envVar.int(100, 1),

@@ -1,5 +1,5 @@
 import { timingSafeEqual, createHash } from 'node:crypto';
-import type { Express, RequestHandler, Router } from 'express';
+import type { Express, Request, RequestHandler, Router } from 'express';
 import { createBullBoard } from '@bull-board/api';
 import { BullMQAdapter } from '@bull-board/api/bullMQAdapter';
 import { ExpressAdapter } from '@bull-board/express';
@@ -11,6 +11,8 @@ export interface AdminOptions {
   /** Basic-auth user and password; without both, `/admin/*` is off. */
   user?: string;
   password?: string;
+  /** MC_ADMIN_READ_ONLY: the dashboard shows, and changes nothing. */
+  readOnly?: boolean;
   /** The app's limit on failed authentications, shared with its bearer credentials. */
   failures: FailedAuthLimiter;
   logger: Logger;
@@ -47,6 +49,45 @@ export function basicAuth(user: string, password: string, failures: FailedAuthLi
   };
 }
 
+const SAFE_METHODS = new Set(['GET', 'HEAD', 'OPTIONS']);
+
+/** Did the browser (or a client that says so) send this request from the dashboard's own origin? */
+function isSameOrigin(req: Request): boolean {
+  const site = req.headers['sec-fetch-site'];
+  if (site !== undefined) return site === 'same-origin';
+  const origin = req.headers.origin;
+  if (!origin || origin === 'null') return false;
+  try {
+    return new URL(origin).host === req.headers.host;
+  } catch {
+    return false;
+  }
+}
+
+/** A JSON body, or none at all (the dashboard's own PUTs carry no body). */
+function hasJsonOrNoBody(req: Request): boolean {
+  const type = req.headers['content-type'];
+  if (type === undefined) return req.headers['transfer-encoding'] === undefined && Number(req.headers['content-length'] ?? 0) === 0;
+  return /^application\/json\s*(;|$)/i.test(type);
+}
+
+/**
+ * Cross-site request forgery cannot act through the dashboard: a browser that cached the basic
+ * auth would send it with a form or a `text/plain` fetch from any page. A request that changes
+ * something (not GET/HEAD/OPTIONS) must come from the same origin (`Sec-Fetch-Site:
+ * same-origin`, or an `Origin` naming this host) and carry JSON or no body; otherwise 403. In
+ * read-only mode (MC_ADMIN_READ_ONLY) every such request is refused.
+ */
+export function adminWriteGuard(readOnly: boolean): RequestHandler {
+  return (req, _res, next) => {
+    if (SAFE_METHODS.has(req.method)) return next();
+    if (readOnly) return next(new AppError('forbidden', 'The admin dashboard is read-only (MC_ADMIN_READ_ONLY).'));
+    if (!isSameOrigin(req)) return next(new AppError('forbidden', 'Changes through the admin dashboard must come from its own page (same origin).'));
+    if (!hasJsonOrNoBody(req)) return next(new AppError('forbidden', 'Changes through the admin dashboard must carry JSON or no body.'));
+    next();
+  };
+}
+
 /** Job data as the dashboard shows it: payload and address fields hidden. */
 function redactForDashboard(value: unknown): unknown {
   if (Array.isArray(value)) return value.map(redactForDashboard);
@@ -66,16 +107,18 @@ export function mountAdmin(app: Express, options: AdminOptions): boolean {
   }
   const serverAdapter = new ExpressAdapter();
   serverAdapter.setBasePath('/admin/queues');
+  const readOnly = options.readOnly ?? false;
   createBullBoard({
     queues: options.queues.map((queue) => {
-      const adapter = new BullMQAdapter(queue);
+      // Read-only also hides the dashboard's buttons; the guard below is what enforces it.
+      const adapter = new BullMQAdapter(queue, { readOnlyMode: readOnly });
       adapter.setFormatter('data', (data: unknown) => redactForDashboard(data));
       return adapter;
     }),
     serverAdapter,
   });
-  const auth = basicAuth(options.user, options.password, options.failures);
-  app.use('/admin/queues', auth, serverAdapter.getRouter() as RequestHandler);
-  if (options.extraRoutes) app.use('/admin', auth, options.extraRoutes);
+  const guards = [basicAuth(options.user, options.password, options.failures), adminWriteGuard(readOnly)];
+  app.use('/admin/queues', ...guards, serverAdapter.getRouter() as RequestHandler);
+  if (options.extraRoutes) app.use('/admin', ...guards, options.extraRoutes);
   return true;
 }

@@ -18,3 +18,8 @@ export async function jsonRequest(baseUrl: string, method: string, path: string,
   const text = await response.text();
   return { status: response.status, body: text ? JSON.parse(text) : undefined, headers: response.headers };
 }
+
+/** The `Authorization` header of HTTP basic auth. */
+export function basicAuthorization(user: string, password: string): string {
+  return `Basic ${Buffer.from(`${user}:${password}`).toString('base64')}`;
+}
