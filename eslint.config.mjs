@@ -19,7 +19,7 @@ export default tseslint.config(
   },
   {
     // The development launcher sets defaults into the environment before the app reads it.
-    files: ['**/env.ts', 'packages/testing/**', 'bench/**', '**/test/**', 'scripts/start-local.ts'],
+    files: ['**/env.ts', 'packages/testing/**', 'bench/**', '**/test/**', 'scripts/start-local.ts', 'scripts/fuzz.ts'],
     rules: { 'no-restricted-properties': 'off' },
   },
   {

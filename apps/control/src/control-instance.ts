@@ -1,4 +1,5 @@
 import http from 'node:http';
+import pg from 'pg';
 import type { Worker } from 'bullmq';
 import { DEVELOPMENT_SECRET_KEY, SecretBox, httpServerOptions, type Logger } from '@mc/domain';
 import { sealStoredCredentials } from './accounts/execution-instances';
@@ -13,6 +14,9 @@ import { createControlApp } from './app';
 import { adminTokenVerifier } from './admin-auth';
 import { reconcileArchivingSchedulers, startArchivingWorker } from './workflows/archiving';
 import { resumeUnfinishedPublications, startPublishingWorker } from './workflows/publishing';
+
+/** Publishing jobs run at once per control process. */
+const PUBLISHING_CONCURRENCY = 10;
 
 export interface ControlInstance {
   db: ControlDatabase;
@@ -29,7 +33,13 @@ export interface ControlInstance {
  * already be migrated.
  */
 export async function startControlInstance(env: ControlEnv, logger: Logger): Promise<ControlInstance> {
-  const db = openControlDatabase({ databaseUrl: env.CONTROL_DATABASE_URL, poolSize: 10, onError: (error) => logger.warn('PostgreSQL pool error', { error: error.message }) });
+  const onPoolError = (error: Error) => logger.warn('PostgreSQL pool error', { error: error.message });
+  const db = openControlDatabase({ databaseUrl: env.CONTROL_DATABASE_URL, poolSize: 10, onError: onPoolError });
+  // A publishing job holds a session lock for the length of its call to an instance: those
+  // connections come from a pool of their own, one per job, so they can never take all of the
+  // pool the job's own queries (and the HTTP API) need — which deadlocked the pool under load.
+  const lockPool = new pg.Pool({ connectionString: env.CONTROL_DATABASE_URL, max: PUBLISHING_CONCURRENCY, connectionTimeoutMillis: 5_000 });
+  lockPool.on('error', onPoolError);
   const producerRedis = createRedisConnection({ redisUrl: env.REDIS_URL, logger, role: 'producer' });
   const workerRedis = createRedisConnection({ redisUrl: env.REDIS_URL, logger, role: 'worker' });
   const queueContext = { connection: producerRedis, prefix: env.MC_CONTROL_QUEUE_PREFIX, logger };
@@ -67,7 +77,7 @@ export async function startControlInstance(env: ControlEnv, logger: Logger): Pro
 
   const workerOptions = { connection: workerRedis, prefix: env.MC_CONTROL_QUEUE_PREFIX, logger };
   const workers = [
-    startPublishingWorker({ prisma: db.prisma, pool: db.pool, logger, calls, secrets }, { ...workerOptions, concurrency: 10 }),
+    startPublishingWorker({ prisma: db.prisma, lockPool, logger, calls, secrets }, { ...workerOptions, concurrency: PUBLISHING_CONCURRENCY }),
     startArchivingWorker(services.archiving, { ...workerOptions, concurrency: 4 }),
   ];
 
@@ -85,6 +95,7 @@ export async function startControlInstance(env: ControlEnv, logger: Logger): Pro
     () => services.queues.archiving.close(),
     () => closeRedis(producerRedis),
     () => closeRedis(workerRedis),
+    () => lockPool.end(),
     () => db.close(),
   ]);
   return { db, services, server, port, workers, close };

@@ -58,6 +58,20 @@ describe('/admin (Bull Board and the development outbox)', () => {
     expect(await mc.instance.queues.rt.isPaused()).toBe(false);
   });
 
+  it("when a query string would crash Bull Board's own handlers, then it is a 400 problem; its own errors are problems too", async () => {
+    const auth = { authorization: basicAuthorization('ops', 'correct-horse-battery') };
+    for (const query of ['status=%00', 'activeQueue=%7B%25%20include%20%25%7D', 'activeQueue=%E0%A4%A']) {
+      const answer = await fetch(`${mc.baseUrl}/admin/queues/api/queues?${query}`, { headers: auth });
+      expect([query, answer.status, answer.headers.get('content-type')]).toEqual([query, 400, expect.stringMatching(/^application\/problem\+json/)]);
+    }
+    const unknownStatus = await fetch(`${mc.baseUrl}/admin/queues/api/queues?activeQueue=rtEventsProcessing&status=bogus`, { headers: auth });
+    expect(unknownStatus.status).toBe(400);
+    expect(unknownStatus.headers.get('content-type')).toMatch(/^application\/problem\+json/);
+    const noMessage = await fetch(`${mc.baseUrl}/admin/outbox/999999`, { headers: auth });
+    expect(noMessage.status).toBe(404);
+    expect(noMessage.headers.get('content-type')).toMatch(/^application\/problem\+json/);
+  });
+
   it('when MC_ADMIN_READ_ONLY is set, then the dashboard shows and changes nothing', async () => {
     const readOnly = await startExecutionHarness({ ...ADMIN, MC_ROLE: 'api', MC_ADMIN_READ_ONLY: 'true' });
     try {

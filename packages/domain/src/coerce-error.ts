@@ -29,8 +29,8 @@ const NETWORK_CODES = new Set([
   'ENETUNREACH',
 ]);
 
-/** Prisma's connection-level errors (P1xxx) and pool timeout (P2024). */
-const PRISMA_UNAVAILABLE = new Set(['P1001', 'P1002', 'P1008', 'P1017', 'P2024']);
+/** Prisma's connection-level errors (P1xxx), pool timeout (P2024) and a transaction that could not start in time (P2028). */
+const PRISMA_UNAVAILABLE = new Set(['P1001', 'P1002', 'P1008', 'P1017', 'P2024', 'P2028']);
 
 /** Kinds of `@prisma/adapter-pg` errors that mean "the database is away", not "the query is wrong". */
 const ADAPTER_UNAVAILABLE = new Set(['DatabaseNotReachable', 'SocketTimeout', 'TooManyConnections', 'ConnectionClosed', 'TransactionWriteConflict']);

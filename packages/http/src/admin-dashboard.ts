@@ -4,8 +4,9 @@ import { createBullBoard } from '@bull-board/api';
 import { BullMQAdapter } from '@bull-board/api/bullMQAdapter';
 import { ExpressAdapter } from '@bull-board/express';
 import type { Queue } from 'bullmq';
-import { AppError, REDACTED_KEYS, type Logger } from '@mc/domain';
+import { AppError, ERROR_STATUS, REDACTED_KEYS, classifyError, coerceError, errorCodeOfStatus, toProblem, type Logger } from '@mc/domain';
 import type { FailedAuthLimiter } from './bearer-auth';
+import { recordMountedApp } from './list-routes';
 
 export interface AdminOptions {
   /** Basic-auth user and password; without both, `/admin/*` is off. */
@@ -88,6 +89,41 @@ export function adminWriteGuard(readOnly: boolean): RequestHandler {
   };
 }
 
+/**
+ * Query strings Bull Board 9 fails on with a 500 (found by the fuzz test), refused here with a
+ * 400: percent-encoding that does not decode — once, or twice, as its queues handler decodes
+ * `activeQueue` again — and control characters, on which its validation message crashes.
+ */
+const safeDashboardQuery: RequestHandler = (req, _res, next) => {
+  const query = req.originalUrl.split('?')[1] ?? '';
+  for (const part of query.split('&')) {
+    let problem: string | undefined;
+    try {
+      const once = decodeURIComponent(part.replace(/\+/g, ' '));
+      // eslint-disable-next-line no-control-regex -- control characters are exactly what is refused
+      if (/[\u0000-\u001f\u007f]/.test(once)) problem = 'must not hold control characters';
+      else decodeURIComponent(once);
+    } catch {
+      problem = 'is not valid percent-encoding';
+    }
+    if (problem) return next(new AppError('validation_failed', `The query string ${problem}.`, { fieldErrors: [{ path: '', message: problem }] }));
+  }
+  next();
+};
+
+/** Bull Board answers its own errors as `{error, details}`: as problem+json here, like every error of ours. */
+const dashboardErrorsAsProblems: RequestHandler = (req, res, next) => {
+  const json = res.json.bind(res);
+  res.json = (body: unknown) => {
+    if (res.statusCode < 400) return json(body);
+    const message = (body as { error?: unknown } | null)?.error;
+    const code = errorCodeOfStatus(res.statusCode) ?? (res.statusCode >= 500 ? 'internal' : 'validation_failed');
+    res.status(ERROR_STATUS[code]).type('application/problem+json');
+    return json(toProblem(new AppError(code, typeof message === 'string' ? message : undefined), req.originalUrl));
+  };
+  next();
+};
+
 /** Job data as the dashboard shows it: payload and address fields hidden. */
 function redactForDashboard(value: unknown): unknown {
   if (Array.isArray(value)) return value.map(redactForDashboard);
@@ -118,7 +154,17 @@ export function mountAdmin(app: Express, options: AdminOptions): boolean {
     serverAdapter,
   });
   const guards = [basicAuth(options.user, options.password, options.failures), adminWriteGuard(readOnly)];
-  app.use('/admin/queues', ...guards, serverAdapter.getRouter() as RequestHandler);
+  // Bull Board's handlers' errors: classified like ours, and the unexpected ones logged.
+  serverAdapter.setErrorHandler((thrown: Error) => {
+    const status = (thrown as { statusCode?: unknown }).statusCode;
+    const error = typeof status === 'number' && status >= 400 && status < 500 ? new AppError(errorCodeOfStatus(status) ?? 'validation_failed', coerceError(thrown).message) : classifyError(thrown);
+    if (error.status >= 500) options.logger.error('admin dashboard request failed', { code: error.code, error: coerceError(thrown).message, stack: coerceError(thrown).stack });
+    // Bull Board's type lists the statuses it uses; ours pass through our problem wrapper anyway.
+    return { status: error.status as ReturnType<Parameters<ExpressAdapter['setErrorHandler']>[0]>['status'], body: { error: error.message } };
+  });
+  const board = serverAdapter.getRouter() as Express;
+  app.use('/admin/queues', ...guards, safeDashboardQuery, dashboardErrorsAsProblems, board);
+  recordMountedApp(app, '/admin/queues', board);
   if (options.extraRoutes) app.use('/admin', ...guards, options.extraRoutes);
   return true;
 }

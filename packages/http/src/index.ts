@@ -7,3 +7,4 @@ export * from './health-routes';
 export * from './http-server';
 export * from './base-app';
 export * from './static-token';
+export * from './list-routes';

@@ -10,3 +10,4 @@ export * from './control-harness';
 export * from './spawn-app';
 export * from './free-port';
 export * from './json-request';
+export * from './fuzz/fuzz-apps';

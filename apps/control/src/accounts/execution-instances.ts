@@ -7,7 +7,7 @@ export const registrationSchema = z.strictObject({
   url: z
     .url({ protocol: /^https?$/ })
     .max(2_000)
-    .refine((url) => !new URL(url).username && !new URL(url).password, 'must not carry a user or password (send the credential apart)'),
+    .refine((url) => !URL.canParse(url) || (!new URL(url).username && !new URL(url).password), 'must not carry a user or password (send the credential apart)'),
   credential: text().min(16, 'must be at least 16 characters').max(1_000),
 });
 export type Registration = z.output<typeof registrationSchema>;

@@ -9,8 +9,8 @@ import { ExecutionCallError, ExecutionClient, type ExecutionCallOptions } from '
 
 export interface PublishingContext {
   prisma: ControlPrisma;
-  /** For the per-(template, instance) lock that keeps two publishing jobs from crossing. */
-  pool: pg.Pool;
+  /** Connections for the per-(template, instance) lock that keeps two publishing jobs from crossing (one per running job). */
+  lockPool: pg.Pool;
   logger: Logger;
   calls: ExecutionCallOptions;
   /** Opens the accounts' sealed credentials. */
@@ -39,7 +39,7 @@ export async function enqueuePublications(queue: CatalogQueue<'publishing'>, tem
 export async function runPublication(context: PublishingContext, templateName: string, instance: string, job: Job): Promise<string> {
   // Jobs for one (template, instance) take turns: a late PUT can never land after a DELETE that
   // followed it. Whoever holds the lock applies the publication as it is when it gets it.
-  const lock = await context.pool.connect();
+  const lock = await context.lockPool.connect();
   try {
     await lock.query('SELECT pg_advisory_lock(hashtext($1))', [`publication:${templateName}:${instance}`]);
     return await applyPublication(context, templateName, instance, job);

@@ -1,4 +1,5 @@
 import { Router } from 'express';
+import { AppError } from '@mc/domain';
 import type { SmtpSink } from '@mc/smtp-sink';
 
 /**
@@ -23,10 +24,7 @@ export function outboxRoutes(sink: SmtpSink): Router {
   });
   router.get('/outbox/:index', (req, res) => {
     const message = [...sink.messages].reverse()[Number(req.params.index)];
-    if (!message) {
-      res.status(404).type('text/plain').send('No such message.');
-      return;
-    }
+    if (!message) throw new AppError('not_found', 'No such message in the outbox.');
     res.type('message/rfc822').send(message.raw);
   });
   return router;

@@ -19,6 +19,16 @@ export async function upsertPublishedTemplate(
   name: string,
   input: PublishedTemplateInput,
 ): Promise<{ template: PublishedTemplate; changed: boolean }> {
+  return storeVersion(prisma, name, input).catch((thrown: unknown) => {
+    // Two templates published for one (event type, channel) at the same moment: the unique index decides.
+    if ((thrown as { code?: unknown }).code === 'P2002') {
+      throw new AppError('conflict', `Another template is already published for ${input.eventType}/${input.channel}; unpublish it first.`);
+    }
+    throw thrown;
+  });
+}
+
+function storeVersion(prisma: ExecutionPrisma, name: string, input: PublishedTemplateInput): Promise<{ template: PublishedTemplate; changed: boolean }> {
   return prisma.$transaction(async (tx) => {
     const holder = await tx.publishedTemplate.findUnique({
       where: { eventType_channel: { eventType: input.eventType, channel: input.channel } },
