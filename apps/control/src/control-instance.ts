@@ -44,6 +44,9 @@ export async function startControlInstance(env: ControlEnv, logger: Logger): Pro
   const workerRedis = createRedisConnection({ redisUrl: env.REDIS_URL, logger, role: 'worker' });
   const queueContext = { connection: producerRedis, prefix: env.MC_CONTROL_QUEUE_PREFIX, logger };
   const calls = { timeoutMs: env.EXECUTION_CALL_TIMEOUT_MS, allowedHosts: env.MC_EXECUTION_URL_ALLOW };
+  if (env.NODE_ENV === 'production' && !env.MC_EXECUTION_URL_ALLOW) {
+    logger.warn('MC_EXECUTION_URL_ALLOW is not set: registration may point control at any host; list your execution instances');
+  }
   if (!env.MC_SECRET_KEY) logger.warn('MC_SECRET_KEY is not set: stored credentials are sealed with a development key, which protects nothing');
   const secrets = new SecretBox(env.MC_SECRET_KEY ?? DEVELOPMENT_SECRET_KEY, env.MC_SECRET_KEY_PREVIOUS);
   await sealStoredCredentials(db.prisma, secrets, logger);

@@ -45,12 +45,26 @@ describe('limits before authentication (execution instance)', () => {
     expect(dashboard.status).toBe(429);
   });
 
-  it('when a trusted proxy forwards the client address, then each client has its own limit', async () => {
+  it('when a trusted proxy forwards the client address, then each client has its own limit (IPv6 per /64), and a key known as valid still works past its cache entry', async () => {
     const from = (client: string) => ({ 'x-forwarded-for': client });
+    // This instance caches no key: the producer's key is looked up each time.
+    expect((await post(proxied, TEST_PRODUCER_KEY, from('203.0.113.7'))).status).toBe(202);
     for (let attempt = 0; attempt < 6; attempt++) await post(proxied, `mc_made_up_key_${attempt}_000000000000`, from('203.0.113.7'));
     expect((await post(proxied, 'mc_made_up_key_x_000000000000', from('203.0.113.7'))).status).toBe(429);
+    expect((await post(proxied, TEST_PRODUCER_KEY, from('203.0.113.7'))).status).toBe(202);
     expect((await post(proxied, 'mc_made_up_key_y_000000000000', from('198.51.100.4'))).status).toBe(401);
     expect((await post(proxied, TEST_PRODUCER_KEY, from('198.51.100.4'))).status).toBe(202);
+
+    for (let attempt = 0; attempt < 6; attempt++) await post(proxied, `mc_made_up_key_${attempt}_000000000000`, from('2001:db8::1'));
+    expect((await post(proxied, 'mc_made_up_key_z_000000000000', from('2001:db8:0:0:ffff::2'))).status).toBe(429);
+    expect((await post(proxied, 'mc_made_up_key_z_000000000000', from('2001:db8:0:1::1'))).status).toBe(401);
+  });
+
+  it('when many unknown keys arrive from one address at once, then no more than the burst are looked up', async () => {
+    const answers = await Promise.all(Array.from({ length: 60 }, (_, index) => post(proxied, `mc_parallel_key_${index}_0000000000000`, { 'x-forwarded-for': '192.0.2.99' })));
+    const statuses = answers.map((answer) => answer.status);
+    expect(statuses.filter((status) => status === 401)).toHaveLength(5);
+    expect(statuses.filter((status) => status === 429)).toHaveLength(55);
   });
 
   it('when an unknown key is tried again at once, then it is refused without a new lookup (negative cache), and found once the moment has passed', async () => {

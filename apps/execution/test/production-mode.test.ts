@@ -43,6 +43,8 @@ describe('production mode (NODE_ENV=production) refuses development settings', (
       'MC_SECRET_KEY',
     ]);
     expect(() => readControlEnv({ NODE_ENV: 'production', MC_SECRET_KEY: 'x'.repeat(40), MC_ADMIN_TOKEN: 'y'.repeat(40) })).not.toThrow();
+    expect(namesOf(problemsOf(() => readControlEnv({ NODE_ENV: 'production', MC_SECRET_KEY: 'x'.repeat(40), MC_TRUST_PROXY: 'true' })))).toEqual(['MC_TRUST_PROXY']);
+    expect(() => readControlEnv({ NODE_ENV: 'production', MC_SECRET_KEY: 'x'.repeat(40), MC_TRUST_PROXY: '1' })).not.toThrow();
   });
 
   it('when a production process starts with development settings, then it refuses in one line per variable and exits 1', async () => {

@@ -38,7 +38,7 @@ async function withDatabaseBefore(migrationsDir: string, migration: string, test
 }
 
 describe('data migrations', () => {
-  it('producers (execution): events stored before belong to "default", bootstrap keys to "default", other keys to a producer of their name; externalId becomes unique per producer', async () => {
+  it('producers (execution): events and keys stored before all belong to "default" (so every key still reads what it wrote); externalId becomes unique per producer', async () => {
     await withDatabaseBefore(EXECUTION_MIGRATIONS_DIR, '20261202000000_producers', async (db) => {
       await db.query(`INSERT INTO api_keys (id, name, hash, prefix, scopes) VALUES
         (gen_random_uuid(), 'bootstrap-producer', 'h1', 'mc_dev_p', '{events:write}'), (gen_random_uuid(), 'shop', 'h2', 'mc_abcde', '{events:write}')`);
@@ -48,7 +48,7 @@ describe('data migrations', () => {
       const keys = await db.query('SELECT name, producer FROM api_keys ORDER BY name');
       expect(keys.rows).toEqual([
         { name: 'bootstrap-producer', producer: 'default' },
-        { name: 'shop', producer: 'shop' },
+        { name: 'shop', producer: 'default' },
       ]);
       expect((await db.query('SELECT producer, external_id FROM events')).rows).toEqual([{ producer: 'default', external_id: 'order-1' }]);
       await db.query(`INSERT INTO events (id, producer, kind, type, channel, email, external_id, job_id) VALUES
@@ -81,6 +81,17 @@ describe('data migrations', () => {
       const { rows } = await db.query(`SELECT change_xid::text AS xid, served_change_xid::text AS served_xid, served_event_id::text AS served_id
         FROM archive_acknowledgements WHERE consumer = 'control'`);
       expect(rows).toEqual([{ xid: '-1', served_xid: last.xid, served_id: last.id }]);
+    });
+  });
+
+  it('archive served head (execution): when purge deleted the acknowledged events, the acknowledgement still counts as served', async () => {
+    await withDatabaseBefore(EXECUTION_MIGRATIONS_DIR, '20261202020000_archive_served_head', async (db) => {
+      // Control read everything, acknowledged it, and purge deleted it all: no event is left.
+      await db.query(`INSERT INTO archive_acknowledgements (consumer, change_xid, event_id) VALUES ('control', 4242, '01a23624-4649-7000-be44-91a26c2ea011')`);
+      await db.migrateRest();
+      const { rows } = await db.query(`SELECT change_xid::text AS xid, served_change_xid::text AS served_xid, served_event_id::text AS served_id
+        FROM archive_acknowledgements WHERE consumer = 'control'`);
+      expect(rows).toEqual([{ xid: '4242', served_xid: '4242', served_id: '01a23624-4649-7000-be44-91a26c2ea011' }]);
     });
   });
 

@@ -106,6 +106,10 @@ export function refuseDevelopmentSettings(rules: ProductionRules) {
     for (const [variable, why] of Object.entries(rules.required)) {
       if (env[variable] === undefined) context.addIssue({ code: 'custom', path: [variable], message: `is required in production (${why})` });
     }
+    // Every app has the HTTP variables: trusting any X-Forwarded-For lets a client choose its own address.
+    if (env.MC_TRUST_PROXY === true) {
+      context.addIssue({ code: 'custom', path: ['MC_TRUST_PROXY'], message: 'true trusts any X-Forwarded-For (a client could pick its address): give the hop count or the proxies\' addresses' });
+    }
     for (const variable of rules.credentials) {
       const value = env[variable];
       if (typeof value === 'string' && isDevelopmentCredential(value)) {

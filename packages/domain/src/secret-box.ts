@@ -11,6 +11,8 @@ import { createCipheriv, createDecipheriv, createHash, hkdfSync, randomBytes } f
 const VERSION = 'v1';
 const IV_BYTES = 12;
 const TAG_BYTES = 16;
+/** What `seal` writes: the version, an 8-hex key id, the base64url payload. */
+const SEALED = /^v1:[0-9a-f]{8}:[A-Za-z0-9_-]{38,}$/;
 
 /** The key used when MC_SECRET_KEY is unset in development: it protects nothing, and says so. */
 export const DEVELOPMENT_SECRET_KEY = 'message-center-development-secret-key-not-secret';
@@ -45,7 +47,7 @@ export class SecretBox {
 
   /** Is this value sealed (by any key), as opposed to a legacy clear value? */
   static isSealed(value: string): boolean {
-    return value.startsWith(`${VERSION}:`);
+    return SEALED.test(value);
   }
 
   /** Was it sealed by a key other than the current one (it should be sealed again)? */
@@ -67,8 +69,9 @@ export class SecretBox {
     const key = this.keys.get(keyId);
     if (!key) throw new SecretBoxError(`the value was sealed with another key (id ${keyId}): set that key as MC_SECRET_KEY or MC_SECRET_KEY_PREVIOUS`);
     const bytes = Buffer.from(payload, 'base64url');
+    if (bytes.length < IV_BYTES + TAG_BYTES) throw new SecretBoxError('the value does not open: it is too short to be sealed');
     try {
-      const decipher = createDecipheriv('aes-256-gcm', key.bytes, bytes.subarray(0, IV_BYTES));
+      const decipher = createDecipheriv('aes-256-gcm', key.bytes, bytes.subarray(0, IV_BYTES), { authTagLength: TAG_BYTES });
       decipher.setAAD(Buffer.from(associatedData, 'utf8'));
       decipher.setAuthTag(bytes.subarray(IV_BYTES, IV_BYTES + TAG_BYTES));
       return Buffer.concat([decipher.update(bytes.subarray(IV_BYTES + TAG_BYTES)), decipher.final()]).toString('utf8');

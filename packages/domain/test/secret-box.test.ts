@@ -18,6 +18,10 @@ describe('SecretBox (AES-256-GCM secrets at rest)', () => {
     expect(() => box.open(flipped, 'account:east')).toThrow(/altered/);
     expect(() => new SecretBox('o'.repeat(32)).open(sealed, 'account:east')).toThrow(/sealed with another key \(id [0-9a-f]{8}\)/);
     expect(() => box.open('plain text', 'account:east')).toThrow(/not sealed/);
+    const [version, keyId, payload = ''] = sealed.split(':');
+    expect(() => box.open(`${version}:${keyId}:${payload.slice(0, 30)}`, 'account:east')).toThrow(/too short|altered/);
+    // A legacy credential in clear that happens to start like a sealed value is still clear.
+    expect(SecretBox.isSealed('v1:my-old-credential-in-clear')).toBe(false);
   });
 
   it('opens what a previous key sealed, and tells which values to seal again', () => {

@@ -38,9 +38,9 @@ export function monitoringRoutes(options: MonitoringOptions): Router {
   /** Does this request carry the metrics token? A wrong one counts as a failed authentication. */
   async function mayReadDetails(req: Request): Promise<boolean> {
     const token = /^Bearer\s+(\S+)\s*$/i.exec(req.headers.authorization ?? '')?.[1];
-    if (!options.token || !token || options.failures.isBlocked(req)) return false;
+    if (!options.token || !token || !options.failures.take(req)) return false;
     const principal = await auth.verify(token);
-    if (!principal) options.failures.recordFailure(req);
+    if (principal) options.failures.release(req);
     return principal !== undefined;
   }
 

@@ -30,6 +30,12 @@ export class TokenBuckets {
     return taken;
   }
 
+  /** Returns a token `take` took (the thing it paid for did not count). */
+  giveBack(key: string, now = Date.now()): void {
+    const bucket = this.buckets.get(key);
+    if (bucket) this.buckets.set(key, { tokens: Math.min(this.burst, this.available(key, now) + 1), at: now });
+  }
+
   /** Whole seconds until `key` has a token again (0: it has one). */
   secondsUntilToken(key: string, now = Date.now()): number {
     const tokens = this.available(key, now);

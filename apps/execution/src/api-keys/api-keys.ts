@@ -105,6 +105,9 @@ export interface KeyVerifierOptions {
   negativeCacheMs?: number;
 }
 
+/** How long a key found valid may be looked up while its address is blocked (ms). */
+const KNOWN_GOOD_MS = 24 * 60 * 60 * 1000;
+
 /** Keys remembered at most, valid and unknown apart; the oldest is forgotten first. */
 const MAX_CACHED_KEYS = 10_000;
 
@@ -117,6 +120,9 @@ class ExpiringCache<T> {
     if (entry && entry.until > now) return entry.value;
     if (entry) this.entries.delete(key);
     return undefined;
+  }
+  delete(key: string): void {
+    this.entries.delete(key);
   }
   set(key: string, value: T, now = Date.now()): void {
     if (this.ms <= 0) return;
@@ -133,6 +139,8 @@ class ExpiringCache<T> {
 export function createKeyVerifier(prisma: ExecutionPrisma, options: KeyVerifierOptions): VerifyToken {
   const valid = new ExpiringCache<Principal>(options.cacheMs);
   const unknown = new ExpiringCache<true>(options.negativeCacheMs ?? Math.min(options.cacheMs, 2_000));
+  // Keys found valid in the last day: looked up again even while their address is blocked.
+  const knownGood = new ExpiringCache<true>(KNOWN_GOOD_MS);
   const verify = async (token: string): Promise<Principal | undefined> => {
     const hash = hashApiKey(token);
     const hit = valid.get(hash);
@@ -141,11 +149,16 @@ export function createKeyVerifier(prisma: ExecutionPrisma, options: KeyVerifierO
     const row = await prisma.apiKey.findUnique({ where: { hash }, select: { name: true, producer: true, scopes: true, revokedAt: true } });
     if (!row || row.revokedAt) {
       unknown.set(hash, true);
+      knownGood.delete(hash);
       return undefined;
     }
     const principal = { name: row.name, producer: row.producer, scopes: new Set(row.scopes) };
     valid.set(hash, principal);
+    knownGood.set(hash, true);
     return principal;
   };
-  return Object.assign(verify, { cached: (token: string) => valid.get(hashApiKey(token)) });
+  return Object.assign(verify, {
+    cached: (token: string) => valid.get(hashApiKey(token)),
+    knownGood: (token: string) => knownGood.get(hashApiKey(token)) === true,
+  });
 }

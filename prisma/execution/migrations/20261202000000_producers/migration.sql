@@ -1,13 +1,14 @@
 -- Producers own their events: every API key belongs to a producer, every event records the
 -- producer of the key that pushed it, and externalId is unique per producer.
 
--- Existing keys: the bootstrap keys belong to producer "default", any other key to a producer of its own name.
-ALTER TABLE "api_keys" ADD COLUMN "producer" TEXT;
-UPDATE "api_keys" SET "producer" = CASE WHEN "name" LIKE 'bootstrap-%' THEN 'default' ELSE "name" END;
-ALTER TABLE "api_keys" ALTER COLUMN "producer" SET NOT NULL;
+-- Which key pushed an existing event was never recorded, so existing events and existing keys
+-- all belong to the producer "default": every key keeps reading what it read before, and a
+-- retried externalId still finds its event. Keys created from now on get a producer of their
+-- own (`npm run keys -- create NAME [--producer P]`). A constant default: PostgreSQL adds the
+-- columns without rewriting the tables.
+ALTER TABLE "api_keys" ADD COLUMN "producer" TEXT NOT NULL DEFAULT 'default';
+ALTER TABLE "api_keys" ALTER COLUMN "producer" DROP DEFAULT;
 
--- Existing events: which key pushed them was never recorded, so they belong to "default"
--- (a constant default: PostgreSQL adds the column without rewriting the table).
 ALTER TABLE "events" ADD COLUMN "producer" TEXT NOT NULL DEFAULT 'default';
 ALTER TABLE "events" ALTER COLUMN "producer" DROP DEFAULT;
 
