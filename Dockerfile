@@ -2,7 +2,7 @@
 # One image for both apps: the command picks the app (see docker-compose.yml).
 
 # --- build: install everything (the postinstall generates the Prisma clients), then drop dev deps
-FROM node:20-bookworm-slim AS build
+FROM node:24-bookworm-slim AS build
 WORKDIR /app
 COPY package.json package-lock.json ./
 COPY apps/control/package.json apps/control/
@@ -19,7 +19,7 @@ COPY prisma ./prisma
 RUN npm ci --no-audit --no-fund && npm prune --omit=dev --no-audit --no-fund
 
 # --- runtime: sources run through tsx (no separate compile step), as a non-root user
-FROM node:20-bookworm-slim AS runtime
+FROM node:24-bookworm-slim AS runtime
 # Production mode refuses development settings; a container listens on every interface of its own.
 ENV NODE_ENV=production LOG_FORMAT=json HOST=0.0.0.0
 WORKDIR /app

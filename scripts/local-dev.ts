@@ -8,7 +8,6 @@ export const DEV_DEFAULTS = {
   MC_ADMIN_TOKEN: 'mc_dev_admin_token_change_me_00000000',
   MC_ADMIN_USER: 'admin',
   MC_ADMIN_PASSWORD: 'message-center-dev',
-  LOG_FORMAT: 'pretty',
 } as const;
 
 const SAMPLE_TEMPLATE = {

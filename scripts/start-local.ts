@@ -7,8 +7,13 @@
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import path from 'node:path';
+import { readControlEnv } from '../apps/control/src/env.ts';
+import { readExecutionEnv } from '../apps/execution/src/env.ts';
+import { StartupError, assertPortFree, loadDotEnv } from '../packages/runtime/src/index.ts';
 import { DEV_DEFAULTS, printWelcome, setUpLocalSystem } from './local-dev';
 
+// The environment wins over .env, which wins over the development defaults.
+loadDotEnv();
 for (const [name, value] of Object.entries(DEV_DEFAULTS)) process.env[name] ??= value;
 
 const root = path.resolve(__dirname, '..');
@@ -46,9 +51,25 @@ process.on('exit', () => {
   for (const app of apps) if (app.exitCode === null) app.kill('SIGKILL');
 });
 
-startApp('apps/control/src/main.ts');
-startApp('apps/execution/src/main.ts');
-setUpLocalSystem().then(printWelcome, (thrown: unknown) => {
-  console.error(`npm start: ${thrown instanceof Error ? thrown.message : String(thrown)}`);
-  stop('SIGTERM', 1);
-});
+/** Before anything is started or printed: a second `npm start` stops here, in one line. */
+async function checkPorts(): Promise<void> {
+  const control = readControlEnv();
+  const execution = readExecutionEnv();
+  await assertPortFree(control.HOST, control.CONTROL_PORT, 'CONTROL_PORT');
+  await assertPortFree(execution.HOST, execution.EXECUTION_PORT, 'EXECUTION_PORT');
+}
+
+checkPorts().then(
+  () => {
+    startApp('apps/control/src/main.ts');
+    startApp('apps/execution/src/main.ts');
+    setUpLocalSystem().then(printWelcome, (thrown: unknown) => {
+      console.error(`npm start: ${thrown instanceof Error ? thrown.message : String(thrown)}`);
+      stop('SIGTERM', 1);
+    });
+  },
+  (thrown: unknown) => {
+    console.error(`npm start: ${thrown instanceof StartupError || (thrown instanceof Error && thrown.name === 'ConfigError') ? thrown.message : String(thrown)}`);
+    process.exit(1);
+  },
+);

@@ -23,8 +23,10 @@ export const controlEnvSchema = z
       .optional(),
     /** The operators' bootstrap token (`Authorization: Bearer …`). */
     MC_ADMIN_TOKEN: envVar.secret(),
-    /** BullMQ key prefix of the control instance. */
-    MC_CONTROL_QUEUE_PREFIX: z.string().min(1).default('{mc-control}'),
+    /** This control instance's name: its default queue prefix, so two controls on one Redis do not share queues. */
+    MC_CONTROL_NAME: envVar.instanceName('control'),
+    /** BullMQ key prefix of the control instance; default `{mc-<MC_CONTROL_NAME>}` (hash-tagged for Redis Cluster). */
+    MC_CONTROL_QUEUE_PREFIX: z.string().min(1).optional(),
     /** Basic auth of `/admin/*` (Bull Board, outbox); both unset: the dashboards are off. */
     MC_ADMIN_USER: z.string().min(1).optional(),
     MC_ADMIN_PASSWORD: z.string().min(8, 'must be at least 8 characters').optional(),
@@ -56,7 +58,8 @@ export const controlEnvSchema = z
       required: { MC_SECRET_KEY: 'it seals the execution-instance credentials stored on control' },
       credentials: ['MC_ADMIN_TOKEN', 'MC_ADMIN_PASSWORD', 'MC_SECRET_KEY', 'MC_METRICS_TOKEN'],
     }),
-  );
+  )
+  .transform((env) => ({ ...env, MC_CONTROL_QUEUE_PREFIX: env.MC_CONTROL_QUEUE_PREFIX ?? `{mc-${env.MC_CONTROL_NAME}}` }));
 
 export type ControlEnv = z.output<typeof controlEnvSchema>;
 

@@ -1,12 +1,14 @@
 import { createLogger } from '@mc/domain';
 import { CONTROL_MIGRATIONS_DIR, prepareDatabase } from '@mc/db';
-import { assertPostgresReachable, assertRedisReachable, installGracefulShutdown, runMain } from '@mc/runtime';
+import { assertPortFree, assertPostgresReachable, assertRedisReachable, installGracefulShutdown, loadDotEnv, runMain } from '@mc/runtime';
 import { readControlEnv } from './env';
 import { startControlInstance } from './control-instance';
 
 /** Entry point of the control instance: `npm run start:control`. */
 async function main(): Promise<void> {
+  loadDotEnv();
   const env = readControlEnv();
+  await assertPortFree(env.HOST, env.CONTROL_PORT, 'CONTROL_PORT');
   const logger = createLogger({ service: 'control', level: env.LOG_LEVEL, format: env.LOG_FORMAT });
   await Promise.all([assertPostgresReachable(env.CONTROL_DATABASE_URL, 'CONTROL_DATABASE_URL'), assertRedisReachable(env.REDIS_URL)]);
   await prepareDatabase({

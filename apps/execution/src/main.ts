@@ -1,12 +1,15 @@
 import { createLogger } from '@mc/domain';
 import { EXECUTION_MIGRATIONS_DIR, prepareDatabase } from '@mc/db';
-import { assertPostgresReachable, assertRedisReachable, installGracefulShutdown, runMain } from '@mc/runtime';
+import { assertPortFree, assertPostgresReachable, assertRedisReachable, installGracefulShutdown, loadDotEnv, runMain } from '@mc/runtime';
 import { readExecutionEnv } from './env';
 import { startExecutionInstance } from './execution-instance';
 
 /** Entry point of an execution instance: `npm run start:execution` (or `tsx apps/execution/src/main.ts`). */
 async function main(): Promise<void> {
+  loadDotEnv();
   const env = readExecutionEnv();
+  // Before anything is started or printed: a second instance on the same port stops here.
+  if (env.MC_ROLE !== 'worker') await assertPortFree(env.HOST, env.EXECUTION_PORT, 'EXECUTION_PORT');
   const logger = createLogger({ service: 'execution', instance: env.MC_INSTANCE_NAME, level: env.LOG_LEVEL, format: env.LOG_FORMAT });
   await Promise.all([assertPostgresReachable(env.EXECUTION_DATABASE_URL, 'EXECUTION_DATABASE_URL'), assertRedisReachable(env.REDIS_URL)]);
   const migration = await prepareDatabase({

@@ -35,7 +35,7 @@ describe('configuration', () => {
       .filter((line) => /^[A-Z_]+=/.test(line))
       .map((line) => line.split('=')[0])
       .sort();
-    const known = [...new Set([...Object.keys(executionEnvSchema.in.shape), ...Object.keys(controlEnvSchema.shape)])].sort();
+    const known = [...new Set([...Object.keys(executionEnvSchema.in.shape), ...Object.keys(controlEnvSchema.in.shape)])].sort();
     expect(documented).toEqual(known);
   });
 
@@ -45,7 +45,7 @@ describe('configuration', () => {
     const rows = section.split('\n').filter((line) => /^\| `[A-Z_]+`/.test(line));
     expect(rows.length).toBeGreaterThan(5);
     const defaults: Record<string, unknown> = { ...readExecutionEnv({}), ...controlEnvSchema.parse({}) };
-    const known = new Set([...Object.keys(executionEnvSchema.in.shape), ...Object.keys(controlEnvSchema.shape)]);
+    const known = new Set([...Object.keys(executionEnvSchema.in.shape), ...Object.keys(controlEnvSchema.in.shape)]);
     for (const row of rows) {
       const [variables = '', stated = ''] = row.split('|').slice(1).map((cell) => cell.trim());
       const names = [...variables.matchAll(/`([A-Z_]+)`/g)].map((match) => match[1] as string);

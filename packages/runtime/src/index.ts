@@ -1,3 +1,4 @@
+export * from './startup-checks';
 export * from './reachability';
 export * from './graceful-shutdown';
 export * from './run-main';

@@ -2,9 +2,10 @@ import pg from 'pg';
 import { Redis } from 'ioredis';
 import { coerceError, SECOND } from '@mc/domain';
 import { maintenanceUrl } from '@mc/db';
+import { StartupError } from './startup-checks';
 
 /** A backing service is unreachable: the message is one line a person can act on. */
-export class UnreachableError extends Error {
+export class UnreachableError extends StartupError {
   constructor(message: string) {
     super(message);
     this.name = 'UnreachableError';

@@ -1,5 +1,5 @@
 import { ConfigError, coerceError } from '@mc/domain';
-import { UnreachableError } from './reachability';
+import { StartupError } from './startup-checks';
 
 /**
  * Runs an app's entry point. A configuration or reachability problem is printed as one plain
@@ -8,7 +8,7 @@ import { UnreachableError } from './reachability';
 export function runMain(app: string, main: () => Promise<void>): void {
   // The console, not the logger: the configuration that builds the logger may be what failed.
   main().catch((thrown: unknown) => {
-    if (thrown instanceof ConfigError || thrown instanceof UnreachableError) {
+    if (thrown instanceof ConfigError || thrown instanceof StartupError) {
       console.error(`message-center ${app}: ${thrown.message}`);
     } else {
       console.error(`message-center ${app} failed to start:`, coerceError(thrown));

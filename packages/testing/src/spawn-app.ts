@@ -1,4 +1,8 @@
 import { spawn, type ChildProcess } from 'node:child_process';
+import path from 'node:path';
+import { pathToFileURL } from 'node:url';
+
+const TSX_LOADER = pathToFileURL(path.join(path.dirname(require.resolve('tsx/package.json')), 'dist/loader.mjs')).href;
 
 export interface SpawnedApp extends ChildProcess {
   /** Resolves with the exit code. */
@@ -12,9 +16,11 @@ export interface SpawnedApp extends ChildProcess {
  * CLI: a signal sent to the child reaches the app itself (through the CLI wrapper a SIGKILL
  * would kill only the wrapper and leave the app running).
  */
-export function spawnApp(entry: string, env: Record<string, string | undefined>, options: { capture?: boolean } = {}): SpawnedApp {
-  const child = spawn(process.execPath, ['--import', 'tsx', entry], {
+export function spawnApp(entry: string, env: Record<string, string | undefined>, options: { capture?: boolean; cwd?: string } = {}): SpawnedApp {
+  // tsx by absolute URL: the child may run in another working directory (where `tsx` would not resolve).
+  const child = spawn(process.execPath, ['--import', TSX_LOADER, entry], {
     env: { ...process.env, ...env },
+    cwd: options.cwd,
     stdio: options.capture ? ['ignore', 'pipe', 'pipe'] : 'ignore',
   });
   const lines: string[] = [];

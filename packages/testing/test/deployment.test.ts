@@ -56,7 +56,7 @@ describe('docker-compose.yml', () => {
     const { entry, schema, portVariable, urlVariables } = appOf(service);
     expect(existsSync(path.join(root, entry))).toBe(true);
     const environment = service.environment ?? {};
-    const known = Object.keys('in' in schema ? schema.in.shape : schema.shape);
+    const known = Object.keys(schema.in.shape);
     expect(Object.keys(environment).filter((variable) => !known.includes(variable))).toEqual([]);
     expect(() => schema.parse(environment)).not.toThrow();
     // Its credentials are development ones: it says so, for the image's production mode refuses them.

@@ -1,6 +1,7 @@
 import { parseArgs } from 'node:util';
 import { ConfigError, coerceError, producerNameSchema } from '@mc/domain';
 import { EXECUTION_MIGRATIONS_DIR, openExecutionDatabase, prepareDatabase } from '@mc/db';
+import { loadDotEnv } from '@mc/runtime';
 import { readExecutionEnv } from '../env';
 import { API_KEY_SCOPES, createApiKey, listApiKeys, revokeApiKey, type ApiKeyScope } from '../api-keys/api-keys';
 
@@ -37,6 +38,7 @@ async function main(): Promise<number> {
     console.log(USAGE);
     return command ? 2 : 0;
   }
+  loadDotEnv();
   const env = readExecutionEnv();
   await prepareDatabase({ databaseUrl: env.EXECUTION_DATABASE_URL, migrationsDir: EXECUTION_MIGRATIONS_DIR });
   const db = openExecutionDatabase({ databaseUrl: env.EXECUTION_DATABASE_URL, poolSize: 1 });
