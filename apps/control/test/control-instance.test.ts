@@ -123,6 +123,11 @@ describe('the control instance with two execution instances', () => {
       const again = await control.request('GET', `/api/v1/archive/events?instance=east&status=sent&limit=1000`);
       return again.body.items.find((item: { id: string }) => item.id === ids.east?.[0]).statusReason === 'looked at again';
     });
+    // Archived again after its change, the event still counts once.
+    const distinct = Number((await control.control.db.pool.query("SELECT count(*) AS n FROM archived_events WHERE instance = 'east'")).rows[0].n);
+    const account = (await control.request('GET', '/api/v1/execution-instances')).body.items.find((item: { name: string }) => item.name === 'east');
+    expect(account.archivedEvents).toBe(distinct);
+    expect(await (await fetch(`${control.baseUrl}/metrics`)).text()).toContain(`mc_archived_events{account="east"} ${distinct}`);
 
     const summary = await control.request('GET', '/api/v1/reports/summary');
     expect(summary.body.counts).toEqual(

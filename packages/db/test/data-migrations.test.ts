@@ -95,6 +95,16 @@ describe('data migrations', () => {
     });
   });
 
+  it('archived count (control): recounted as distinct events', async () => {
+    await withDatabaseBefore(CONTROL_MIGRATIONS_DIR, '20261202010000_archived_count_distinct', async (db) => {
+      await db.query(`INSERT INTO execution_instances (name, url, credential, archived_count) VALUES ('east', 'http://e', 'v1:x', 7)`);
+      await db.query(`INSERT INTO archived_events (instance, id, producer, kind, type, channel, status, attempts, created_at, updated_at)
+        SELECT 'east', gen_random_uuid(), 'default', 'rt', 'T', 'email', 'sent', 1, now(), now() FROM generate_series(1, 3)`);
+      await db.migrateRest();
+      expect((await db.query('SELECT archived_count::int AS n FROM execution_instances')).rows).toEqual([{ n: 3 }]);
+    });
+  });
+
   it('producers (control): events archived before belong to "default"', async () => {
     await withDatabaseBefore(CONTROL_MIGRATIONS_DIR, '20261202000000_producers', async (db) => {
       await db.query(`INSERT INTO archived_events (instance, id, kind, type, channel, status, attempts, created_at, updated_at)

@@ -26,8 +26,10 @@ export async function storeArchivePage(pool: pg.Pool, instance: string, readAfte
       instance,
       sentAt: event.deliveries.reduce<Date | null>((latest, delivery) => (delivery.sentAt && (!latest || delivery.sentAt > latest) ? delivery.sentAt : latest), null),
     }));
+    // Distinct events: an event archived again after a change is an update, not one more.
+    let newEvents = 0;
     if (events.length > 0) {
-      await client.query({
+      const inserted = await client.query<{ fresh: number }>({
         name: 'mc_archive_events',
         text: `INSERT INTO archived_events (instance, id, kind, type, channel, email, mobile_phone, external_id, status, status_reason,
                  template_name, template_version, attempts, scheduled_at, expires_at, created_at, updated_at, linked_at, sent_at, producer, archived_at)
@@ -36,12 +38,14 @@ export async function storeArchivePage(pool: pg.Pool, instance: string, readAfte
                  $17::timestamptz[], $18::timestamptz[], $19::timestamptz[], $20::text[])
                ON CONFLICT (instance, id) DO UPDATE SET status = EXCLUDED.status, status_reason = EXCLUDED.status_reason,
                  template_name = EXCLUDED.template_name, template_version = EXCLUDED.template_version, attempts = EXCLUDED.attempts,
-                 updated_at = EXCLUDED.updated_at, linked_at = EXCLUDED.linked_at, sent_at = EXCLUDED.sent_at, archived_at = now()`,
+                 updated_at = EXCLUDED.updated_at, linked_at = EXCLUDED.linked_at, sent_at = EXCLUDED.sent_at, archived_at = now()
+               RETURNING (xmax = 0)::int AS fresh`,
         values: unnestColumns(events, [
           'instance', 'id', 'kind', 'type', 'channel', 'email', 'mobilePhone', 'externalId', 'status', 'statusReason',
           'templateName', 'templateVersion', 'attempts', 'scheduledAt', 'expiresAt', 'createdAt', 'updatedAt', 'linkedAt', 'sentAt', 'producer',
         ]),
       });
+      newEvents = inserted.rows.reduce((sum, row) => sum + row.fresh, 0);
       const deliveries = page.events.flatMap((event) => event.deliveries.map((delivery) => ({ ...delivery, instance, eventId: event.id })));
       if (deliveries.length > 0) {
         await client.query({
@@ -62,7 +66,7 @@ export async function storeArchivePage(pool: pg.Pool, instance: string, readAfte
     await client.query(
       `UPDATE execution_instances SET archive_cursor = $2, archived_count = archived_count + $3, last_success_at = now(), last_error = NULL
        WHERE name = $1`,
-      [instance, page.nextCursor, page.events.length],
+      [instance, page.nextCursor, newEvents],
     );
     await client.query('COMMIT');
     return true;
