@@ -12,7 +12,7 @@ import type { ControlEnv } from './env';
 import type { ControlServices } from './control-services';
 import { createControlApp } from './app';
 import { adminTokenVerifier } from './admin-auth';
-import { reconcileArchivingSchedulers, startArchivingWorker } from './workflows/archiving';
+import { keepArchivingSchedulers, startArchivingWorker } from './workflows/archiving';
 import { resumeUnfinishedPublications, startPublishingWorker } from './workflows/publishing';
 
 /** Publishing jobs run at once per control process. */
@@ -71,11 +71,17 @@ export async function startControlInstance(env: ControlEnv, logger: Logger): Pro
     publishWaitMs: 5_000,
   };
 
-  await reconcileArchivingSchedulers(
-    services.queues.archiving,
-    async () => (await db.prisma.executionInstance.findMany({ select: { name: true } })).map((account) => account.name),
-    env.ARCHIVE_EVERY_MS,
-  );
+  // One archiving scheduler per account, kept so: created at start, put back when removed (on
+  // the dashboard) or changed, removed when its account is gone; checked every SCHEDULER_CHECK_EVERY_MS.
+  const schedulers = keepArchivingSchedulers({
+    queue: services.queues.archiving,
+    accounts: async () => (await db.prisma.executionInstance.findMany({ select: { name: true } })).map((account) => account.name),
+    everyMs: env.ARCHIVE_EVERY_MS,
+    checkEveryMs: env.SCHEDULER_CHECK_EVERY_MS,
+    logger,
+    redis: workerRedis,
+  });
+  await schedulers.check();
   await resumeUnfinishedPublications(db.prisma, services.queues.publishing);
 
   const workerOptions = { connection: workerRedis, prefix: env.MC_CONTROL_QUEUE_PREFIX, logger };
@@ -93,6 +99,7 @@ export async function startControlInstance(env: ControlEnv, logger: Logger): Pro
   const { server, port } = await listenHttp(app, httpServerOptions(env, env.CONTROL_PORT));
   const close = closeInStages([
     () => closeHttpServer(server),
+    () => schedulers.close(),
     ...workers.map((worker) => () => worker.close()),
     () => services.queues.publishing.close(),
     () => services.queues.archiving.close(),

@@ -34,6 +34,8 @@ export const controlEnvSchema = z
     LOG_FORMAT: envVar.logFormat(),
     /** How often each account's archiving runs (ms). */
     ARCHIVE_EVERY_MS: envVar.int(1 * MINUTE, 100),
+    /** How often the archiving schedulers are checked against the accounts and put back if removed or changed (ms). */
+    SCHEDULER_CHECK_EVERY_MS: envVar.int(30 * SECOND, 100),
     /** Events per archive-feed page. */
     ARCHIVE_PAGE_SIZE: envVar.int(1_000, 1),
     /** Pages one archiving run reads at most before leaving the rest to the next run. */

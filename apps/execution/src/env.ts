@@ -35,6 +35,8 @@ export const executionEnvSchema = z
     INTAKE_RATE_LIMIT_PER_SECOND: envVar.int(0),
     /** How often the reconciler looks for pending events without a job (ms). */
     RECONCILE_EVERY_MS: envVar.int(30 * SECOND, SECOND),
+    /** How often the job schedulers are checked and put back if removed or changed (ms). */
+    SCHEDULER_CHECK_EVERY_MS: envVar.int(30 * SECOND, 100),
     /** A pending event younger than this (ms) is left alone by the reconciler: its enqueue may be in flight. */
     RECONCILE_GRACE_MS: envVar.int(30 * SECOND),
     /** SMTP server for email; unset: an embedded development sink (mail kept in memory, never sent). */

@@ -1,24 +1,4 @@
-import { Writable } from 'node:stream';
-import winston from 'winston';
-import { createLogger } from '@mc/domain';
-
-/** A JSON logger whose lines are kept in memory. */
-function capturedLogger(instance?: string) {
-  const lines: string[] = [];
-  const logger = createLogger({ service: 'test', format: 'json', ...(instance ? { instance } : {}) });
-  logger.clear();
-  logger.add(
-    new winston.transports.Stream({
-      stream: new Writable({
-        write(chunk: Buffer, _encoding, callback) {
-          lines.push(chunk.toString());
-          callback();
-        },
-      }),
-    }),
-  );
-  return { logger, lines };
-}
+import { capturedLogger } from '@mc/testing';
 
 describe('the logger', () => {
   it('never writes ctx, addresses or secrets, even nested', () => {

@@ -1,5 +1,6 @@
 import type { Worker } from 'bullmq';
 import { createCatalogWorker, type CatalogQueue, type WorkerOptions } from './catalog-queues';
+import type { DesiredScheduler } from './scheduler-keeper';
 
 /** The catalog queues that run one job scheduler with an empty payload. */
 export type ScheduledQueueName = 'updateEventStatus' | 'pendingEventsReconciliation' | 'purgeArchivedEvents';
@@ -14,13 +15,12 @@ export interface ScheduledWorkflow<N extends ScheduledQueueName = ScheduledQueue
   run: () => Promise<unknown>;
 }
 
-/** Idempotent: upserting with the same settings keeps the schedule (a changed `every` runs it once at once). */
-export async function ensureScheduler(workflow: ScheduledWorkflow): Promise<void> {
-  await workflow.queue.upsertJobScheduler(workflow.schedulerId, { every: workflow.everyMs }, { name: workflow.schedulerId, data: {} });
+/** The scheduler the workflow needs, for `keepSchedulers`. */
+export function desiredSchedulerOf(workflow: ScheduledWorkflow): DesiredScheduler {
+  return { queue: workflow.queue, id: workflow.schedulerId, everyMs: workflow.everyMs, data: {} };
 }
 
-/** The scheduler and the worker that runs its jobs. */
-export async function startScheduledWorkflow(workflow: ScheduledWorkflow, options: WorkerOptions): Promise<Worker> {
-  await ensureScheduler(workflow);
+/** The worker that runs the workflow's jobs (its scheduler is kept by `keepSchedulers`). */
+export function startScheduledWorkflow(workflow: ScheduledWorkflow, options: WorkerOptions): Worker {
   return createCatalogWorker(workflow.name, () => workflow.run(), options);
 }

@@ -2,7 +2,8 @@ import type pg from 'pg';
 import type { Worker } from 'bullmq';
 import { coerceError, type Logger, type SecretBox } from '@mc/domain';
 import { openCredential } from '../accounts/execution-instances';
-import { createCatalogWorker, type CatalogQueue, type WorkerOptions } from '@mc/queues';
+import type { Redis } from 'ioredis';
+import { createCatalogWorker, keepSchedulers, type CatalogQueue, type SchedulerKeeper, type WorkerOptions } from '@mc/queues';
 import { ExecutionClient, type ExecutionCallOptions } from '../execution-client';
 import { storeArchivePage } from '../archive/archive-store';
 
@@ -76,23 +77,24 @@ export async function removeArchivingScheduler(queue: CatalogQueue<'archiving'>,
 }
 
 /**
- * At start: one scheduler per account, none for accounts that are gone. Idempotent (scheduler
- * ids are the account names), so any number of control processes may run it at once.
+ * One scheduler per account and none for accounts that are gone, kept so by `keepSchedulers`.
+ * Idempotent (scheduler ids are the account names), so any number of control processes may run it.
  */
-export async function reconcileArchivingSchedulers(
-  queue: CatalogQueue<'archiving'>,
-  loadAccounts: () => Promise<string[]>,
-  everyMs: number,
-): Promise<void> {
-  // Schedulers first, accounts second: an account registered in between keeps its scheduler.
-  const existing = await queue.getJobSchedulers(0, -1);
-  const accounts = await loadAccounts();
-  const wanted = new Set(accounts.map(archivingSchedulerId));
-  await Promise.all(
-    existing.filter((scheduler) => scheduler.key.startsWith('archive-') && !wanted.has(scheduler.key)).map((scheduler) => queue.removeJobScheduler(scheduler.key)),
-  );
-  const present = new Set(existing.map((scheduler) => scheduler.key));
-  await Promise.all(accounts.filter((name) => !present.has(archivingSchedulerId(name))).map((name) => ensureArchivingScheduler(queue, name, everyMs)));
+export function keepArchivingSchedulers(options: {
+  queue: CatalogQueue<'archiving'>;
+  accounts: () => Promise<string[]>;
+  everyMs: number;
+  checkEveryMs: number;
+  logger: Logger;
+  redis: Redis;
+}): SchedulerKeeper {
+  return keepSchedulers({
+    desired: async () => (await options.accounts()).map((instance) => ({ queue: options.queue, id: archivingSchedulerId(instance), everyMs: options.everyMs, data: { instance } })),
+    owned: [{ queue: options.queue, prefix: archivingSchedulerId('') }],
+    logger: options.logger,
+    everyMs: options.checkEveryMs,
+    redis: options.redis,
+  });
 }
 
 export function startArchivingWorker(context: ArchivingContext, options: WorkerOptions): Worker {

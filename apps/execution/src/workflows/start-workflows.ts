@@ -1,7 +1,7 @@
 import type { Worker } from 'bullmq';
 import type { Redis } from 'ioredis';
-import { coerceError, type Logger } from '@mc/domain';
-import { ensureScheduler, startScheduledWorkflow, type CatalogQueue, type ScheduledWorkflow, type WorkerOptions } from '@mc/queues';
+import type { Logger } from '@mc/domain';
+import { desiredSchedulerOf, keepSchedulers, startScheduledWorkflow, type CatalogQueue, type ScheduledWorkflow, type WorkerOptions } from '@mc/queues';
 import type { ExecutionEnv } from '../env';
 import type { EventProcessingContext } from './event-processing-job';
 import { startRtEventsProcessing } from './rt-events-processing';
@@ -25,9 +25,6 @@ export interface WorkflowsOptions {
     purge: CatalogQueue<'purgeArchivedEvents'>;
   };
 }
-
-/** How often each worker process makes sure the job schedulers exist (a Redis that lost its data lost them). */
-const SCHEDULER_CHECK_EVERY_MS = 30_000;
 
 export interface Workflows {
   workers: Worker[];
@@ -65,25 +62,19 @@ export async function startWorkflows(options: WorkflowsOptions): Promise<Workflo
       run: () => purgeArchivedEvents(options.purge),
     },
   ];
-  const ensureSchedulers = () => Promise.all(scheduled.map(ensureScheduler));
+  // Removed on the dashboard, changed by hand, lost with a Redis that restarted empty: the
+  // schedulers are checked every SCHEDULER_CHECK_EVERY_MS and when Redis is back, and put back.
+  const keeper = keepSchedulers({ desired: () => Promise.resolve(scheduled.map(desiredSchedulerOf)), logger, everyMs: env.SCHEDULER_CHECK_EVERY_MS, redis });
+  await keeper.check();
   const workers = [
     startRtEventsProcessing(options.processing, { ...base, concurrency: env.RT_WORKER_CONCURRENCY }),
     startBatchEventsProcessing(options.processing, { ...base, concurrency: env.BATCH_WORKER_CONCURRENCY }),
-    ...(await Promise.all(scheduled.map((workflow) => startScheduledWorkflow(workflow, base)))),
+    ...scheduled.map((workflow) => startScheduledWorkflow(workflow, base)),
   ];
-  // A Redis that restarted without its data lost the job schedulers too: put them back on
-  // reconnect, and check every 30 s (a flush without a reconnect, a reconnect that raced).
-  const restore = () => {
-    ensureSchedulers().catch((thrown: unknown) => logger.warn('could not restore the job schedulers', { error: coerceError(thrown).message }));
-  };
-  redis.on('ready', restore);
-  const timer = setInterval(restore, SCHEDULER_CHECK_EVERY_MS);
-  timer.unref();
   return {
     workers,
     async close() {
-      clearInterval(timer);
-      redis.off('ready', restore);
+      keeper.close();
       await Promise.all(workers.map((worker) => worker.close()));
     },
   };
