@@ -56,9 +56,9 @@ export const executionEnvSchema = z
     /** Sends in flight per job. */
     DELIVERY_CONCURRENCY: envVar.int(50, 1),
     /** How long a worker holds a delivery while sending (ms); a crashed worker's deliveries wait this long. */
-    DELIVERY_LEASE_MS: envVar.int(60 * SECOND, 100),
+    DELIVERY_LEASE_MS: envVar.int(15 * SECOND, 100),
     /** How long a job is locked by its worker before it counts as stalled (ms). */
-    JOB_LOCK_MS: envVar.int(30 * SECOND, 100),
+    JOB_LOCK_MS: envVar.int(15 * SECOND, 100),
     /** How often updateEventStatus runs (ms). */
     STATUS_SYNC_EVERY_MS: envVar.int(1 * SECOND, 100),
     /** Delivery logs per updateEventStatus statement. */

@@ -1,4 +1,6 @@
 import http from 'node:http';
+import os from 'node:os';
+import { randomBytes } from 'node:crypto';
 import type { Worker } from 'bullmq';
 import type { Express } from 'express';
 import { MINUTE, httpServerOptions, type Logger, type RetryPolicy } from '@mc/domain';
@@ -78,11 +80,13 @@ export async function startExecutionInstance(env: ExecutionEnv, logger: Logger):
     await recordDeliveryOutcomes(db.pool, items);
     return [];
   });
+  // Who holds a delivery while it is sent: named in the log of the worker that takes it over if this one dies.
+  const lease = { holder: `${os.hostname()}/${process.pid}/${randomBytes(2).toString('hex')}`, ms: env.DELIVERY_LEASE_MS };
   const processing: EventProcessingContext = {
     pool: db.pool,
     renderer,
     templates: new TemplateVersionCache(db.pool),
-    leaseMs: env.DELIVERY_LEASE_MS,
+    lease,
     metrics,
     logger,
     delivery: {
@@ -91,7 +95,7 @@ export async function startExecutionInstance(env: ExecutionEnv, logger: Logger):
       logger,
       outcomes,
       maxAttempts: env.DELIVERY_MAX_ATTEMPTS,
-      leaseMs: env.DELIVERY_LEASE_MS,
+      lease,
       concurrency: env.DELIVERY_CONCURRENCY,
       metrics,
     },

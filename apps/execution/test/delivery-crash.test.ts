@@ -1,7 +1,7 @@
 import type { ChildProcess } from 'node:child_process';
 import path from 'node:path';
 import { startSmtpSink, type SmtpSink } from '@mc/smtp-sink';
-import { orderEvent, spawnApp, startExecutionHarness, templateVersion, waitFor, TEST_CONTROL_KEY, TEST_REDIS_URL, type ExecutionHarness } from '@mc/testing';
+import { capturedLogger, orderEvent, spawnApp, startExecutionHarness, templateVersion, waitFor, TEST_CONTROL_KEY, TEST_REDIS_URL, type ExecutionHarness } from '@mc/testing';
 
 const EVENTS = 3000;
 const DELIVERY_CONCURRENCY = 10;
@@ -58,7 +58,8 @@ describe('a worker killed (SIGKILL) in the middle of a batch', () => {
     expect(sentBeforeKill).toBeLessThan(EVENTS);
 
     // Another worker process takes over (in this process, on the same database and queues).
-    await mc.startSibling(WORKER_SETTINGS);
+    const survivor = capturedLogger();
+    await mc.startSibling(WORKER_SETTINGS, survivor.logger);
     await waitFor(
       async () => {
         const { rows } = await mc.instance.db.pool.query("SELECT count(*)::int AS n FROM events WHERE id = ANY($1::uuid[]) AND status = 'sent'", [body.ids]);
@@ -77,5 +78,10 @@ describe('a worker killed (SIGKILL) in the middle of a batch', () => {
       [body.ids],
     );
     expect(rows[0].n).toBe(EVENTS);
+
+    // The survivor says whose deliveries it took over once that worker's lease ended.
+    const takeovers = survivor.lines.map((line) => JSON.parse(line) as Record<string, unknown>).filter((line) => String(line.message).startsWith('took over deliveries'));
+    expect(takeovers.length).toBeGreaterThan(0);
+    expect(takeovers[0]).toMatchObject({ level: 'warn', previousWorker: expect.stringMatching(/\/\d+\//), deliveries: expect.any(Number) });
   });
 });

@@ -101,7 +101,7 @@ describe('pending-events reconciliation of finished jobs', () => {
     await mc.request('PUT', '/api/v1/templates/order-confirmation', templateVersion(), TEST_CONTROL_KEY);
     const { body } = await mc.request('POST', '/api/v1/events', orderEvent());
     // What a worker killed twice leaves behind: linked, delivery pending, its lease over, no job.
-    await linkEvents({ ...mc.instance.processing, leaseMs: 1 }, [body.id]);
+    await linkEvents({ ...mc.instance.processing, lease: { holder: 'a-worker-that-died', ms: 1 } }, [body.id]);
     await mc.instance.queues.rt.obliterate({ force: true });
     const { requeued } = await reconcilePendingEvents({ ...mc.instance.reconciliation, graceMs: 0 });
     expect(requeued).toBeGreaterThanOrEqual(1);

@@ -55,7 +55,11 @@ export function parseJobData<N extends QueueName>(name: N, data: unknown): z.out
 export interface WorkerOptions extends QueueContext {
   /** Jobs processed at once by this worker; default 1. */
   concurrency?: number;
-  /** How long a job is locked by its worker (ms) before it counts as stalled; default BullMQ's 30,000. */
+  /**
+   * How long a job is locked by its worker (ms) before it counts as stalled; default BullMQ's
+   * 30,000. Stalled jobs are looked for every third of it (at most every 5 s), so a dead worker's
+   * jobs are taken over within about 1⅓ of it.
+   */
   lockDurationMs?: number;
 }
 
@@ -77,7 +81,7 @@ export function createCatalogWorker<N extends QueueName, R>(
     connection: options.connection,
     prefix: options.prefix,
     concurrency: options.concurrency ?? 1,
-    ...(options.lockDurationMs ? { lockDuration: options.lockDurationMs, stalledInterval: options.lockDurationMs } : {}),
+    ...(options.lockDurationMs ? { lockDuration: options.lockDurationMs, stalledInterval: Math.min(5_000, Math.ceil(options.lockDurationMs / 3)) } : {}),
   });
   const logError = throttled((message, meta) => options.logger.error(message, meta));
   worker.on('error', (error) => logError('worker error', { queue: definition.name, error: error.message }));

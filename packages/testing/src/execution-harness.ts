@@ -1,3 +1,4 @@
+import type { Logger } from '@mc/domain';
 import { readExecutionEnv } from '@mc/execution/src/env';
 import { startExecutionInstance, type ExecutionInstance } from '@mc/execution/src/execution-instance';
 import { cloneTestDatabase, type TestDatabase } from './test-database';
@@ -17,8 +18,8 @@ export interface ExecutionHarness {
   prefix: string;
   /** fetch against the instance with the producer key (or `key`), JSON in and out. */
   request(method: string, path: string, body?: unknown, key?: string | null): Promise<JsonAnswer>;
-  /** Another instance on the same database and prefix (e.g. a worker-only process). */
-  startSibling(overrides?: Record<string, string>): Promise<ExecutionInstance>;
+  /** Another instance on the same database and prefix (e.g. a worker-only process), with its own logger if given. */
+  startSibling(overrides?: Record<string, string>, siblingLogger?: Logger): Promise<ExecutionInstance>;
   close(): Promise<void>;
 }
 
@@ -52,8 +53,8 @@ export async function startExecutionHarness(overrides: Record<string, string> = 
     database,
     prefix,
     request: (method, path, body, key = TEST_PRODUCER_KEY) => jsonRequest(baseUrl, method, path, body, key),
-    async startSibling(siblingOverrides = {}) {
-      const sibling = await startExecutionInstance(readExecutionEnv({ ...baseEnv, ...siblingOverrides }), logger);
+    async startSibling(siblingOverrides = {}, siblingLogger = logger) {
+      const sibling = await startExecutionInstance(readExecutionEnv({ ...baseEnv, ...siblingOverrides }), siblingLogger);
       siblings.push(sibling);
       return sibling;
     },

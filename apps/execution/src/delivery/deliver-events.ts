@@ -3,7 +3,7 @@ import { coerceError, isDeliverableAddress, type Logger } from '@mc/domain';
 import { mapConcurrently, type MicroBatcher } from '@mc/runtime';
 import { DeliveryFailure, type ChannelSenders } from './channel-sender';
 import type { ExecutionMetrics } from '../metrics/execution-metrics';
-import { claimPendingDeliveries, renewDeliveryLeases, suppressionAddress, type ClaimedDelivery, type DeliveryOutcome } from './deliveries-store';
+import { claimPendingDeliveries, renewDeliveryLeases, suppressionAddress, type ClaimedDelivery, type DeliveryLease, type DeliveryOutcome } from './deliveries-store';
 
 export interface DeliveryContext {
   pool: pg.Pool;
@@ -13,8 +13,8 @@ export interface DeliveryContext {
   outcomes: MicroBatcher<DeliveryOutcome, void>;
   /** Tries per delivery before a transient failure becomes `failed`. */
   maxAttempts: number;
-  /** How long a claimed delivery is held (ms): longer than a job's sends can take. */
-  leaseMs: number;
+  /** This worker's hold on the deliveries it sends (renewed every third of it while sending). */
+  lease: DeliveryLease;
   /** Sends in flight per job. */
   concurrency: number;
   metrics?: ExecutionMetrics;
@@ -26,8 +26,10 @@ export interface DeliverySummary {
   failed: number;
   /** Transient failures left `pending` for a later try. */
   retrying: number;
-  /** Pending deliveries another worker holds (its lease has not ended). */
+  /** Pending deliveries another worker holds (its lease has not ended), until when, by whom. */
   heldElsewhere: number;
+  heldUntil?: Date | null;
+  heldBy?: string[];
 }
 
 /**
@@ -50,9 +52,14 @@ export async function deliverEvents(
   const covered = new Set(alreadyClaimed.map((delivery) => delivery.eventId));
   const others = eventIds.filter((id) => !covered.has(id));
   if (others.length > 0) {
-    const more = await claimPendingDeliveries(context.pool, others, context.leaseMs);
+    const more = await claimPendingDeliveries(context.pool, others, context.lease);
     claimed.push(...more.claimed);
     summary.heldElsewhere = more.heldElsewhere;
+    summary.heldUntil = more.heldUntil;
+    summary.heldBy = more.heldBy;
+    for (const { holder, deliveries } of more.takenOver) {
+      context.logger.warn('took over deliveries whose worker stopped renewing its lease (it died or stalled)', { queue, previousWorker: holder, deliveries, worker: context.lease.holder });
+    }
   }
   if (claimed.length === 0) return summary;
 
@@ -62,10 +69,10 @@ export async function deliverEvents(
   // server never lets another worker take a row this one is still about to send.
   const inFlight = new Set(claimed.map((delivery) => delivery.deliveryLogId));
   const heartbeat = setInterval(() => {
-    renewDeliveryLeases(context.pool, [...inFlight], context.leaseMs).catch((thrown: unknown) =>
+    renewDeliveryLeases(context.pool, [...inFlight], context.lease).catch((thrown: unknown) =>
       context.logger.warn('could not renew delivery leases', { queue, error: coerceError(thrown).message }),
     );
-  }, Math.max(50, Math.floor(context.leaseMs / 3)));
+  }, Math.max(50, Math.floor(context.lease.ms / 3)));
   heartbeat.unref();
   try {
     await mapConcurrently(byTemplate, context.concurrency, async (delivery) => {

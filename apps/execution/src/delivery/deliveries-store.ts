@@ -26,43 +26,83 @@ export const CLAIMED_DELIVERY_COLUMNS = `id AS "deliveryLogId", event_id AS "eve
   (SELECT e.created_at FROM events e WHERE e.id = delivery_logs.event_id) AS "eventCreatedAt"`;
 
 /**
- * Takes the `pending` delivery logs of these events that nobody holds, for `leaseMs`: while a
+ * Takes the `pending` delivery logs of these events that nobody holds, for the lease: while a
  * worker sends, no other worker (a duplicate job, a retry after a stall) can take the same row.
  * A crashed worker's rows become claimable again when its lease ends. In the same statement
  * (one snapshot, one `now()`), counts the pending rows another worker still holds, so a lease
  * ending "between two queries" can never leave a row neither claimed nor waited for.
  */
-export async function claimPendingDeliveries(
-  pool: pg.Pool,
-  eventIds: readonly string[],
-  leaseMs: number,
-): Promise<{ claimed: ClaimedDelivery[]; heldElsewhere: number }> {
-  const { rows } = await pool.query<ClaimedDelivery & { heldElsewhere: number | null }>({
+/** A worker's hold on the deliveries it sends: its name and how long a lease lasts (ms). */
+export interface DeliveryLease {
+  holder: string;
+  ms: number;
+}
+
+export interface ClaimResult {
+  claimed: ClaimedDelivery[];
+  /** Pending deliveries another worker holds, and when the last of those leases ends. */
+  heldElsewhere: number;
+  heldUntil: Date | null;
+  heldBy: string[];
+  /** Deliveries claimed here whose previous holder's lease had ended without an outcome, by holder. */
+  takenOver: Array<{ holder: string; deliveries: number }>;
+}
+
+/** The columns of `claimPendingDeliveries`' answer besides the delivery's own. */
+interface ClaimRow extends ClaimedDelivery {
+  previousHolder: string | null;
+  heldElsewhere: number | null;
+  heldUntil: Date | null;
+  heldBy: string[] | null;
+}
+
+export async function claimPendingDeliveries(pool: pg.Pool, eventIds: readonly string[], lease: DeliveryLease): Promise<ClaimResult> {
+  const { rows } = await pool.query<ClaimRow>({
     name: 'mc_claim_deliveries',
-    text: `WITH claimed AS (
-             UPDATE delivery_logs SET locked_until = now() + make_interval(secs => $2::double precision / 1000)
+    text: `WITH free AS (
+             SELECT id AS free_id, locked_by AS previous_holder FROM delivery_logs
              WHERE event_id = ANY($1::uuid[]) AND status = 'pending' AND (locked_until IS NULL OR locked_until < now())
-             RETURNING ${CLAIMED_DELIVERY_COLUMNS}
+             -- Not SKIP LOCKED: a row another statement is changing is waited for and judged again,
+             -- so it ends up claimed here or counted as held below, never neither.
+             FOR UPDATE
+           ), claimed AS (
+             UPDATE delivery_logs SET locked_until = now() + make_interval(secs => $2::double precision / 1000), locked_by = $3
+             FROM free WHERE delivery_logs.id = free.free_id AND delivery_logs.status = 'pending'
+             RETURNING ${CLAIMED_DELIVERY_COLUMNS}, free.previous_holder AS "previousHolder"
            ), held AS (
-             SELECT count(*)::int AS n FROM delivery_logs
+             SELECT count(*)::int AS n, max(locked_until) AS until, array_agg(DISTINCT coalesce(locked_by, 'unknown')) AS holders
+             FROM delivery_logs
              WHERE event_id = ANY($1::uuid[]) AND status = 'pending' AND locked_until >= now()
            )
-           SELECT claimed.*, held.n AS "heldElsewhere" FROM held LEFT JOIN claimed ON true`,
-    values: [eventIds, leaseMs],
+           SELECT claimed.*, held.n AS "heldElsewhere", held.until AS "heldUntil", held.holders AS "heldBy" FROM held LEFT JOIN claimed ON true`,
+    values: [eventIds, lease.ms, lease.holder],
   });
-  const heldElsewhere = rows[0]?.heldElsewhere ?? 0;
-  const claimed = rows.filter((row) => row.deliveryLogId !== null).map(({ heldElsewhere: _held, ...delivery }) => delivery);
-  return { claimed, heldElsewhere };
+  const first = rows[0];
+  const claimed: ClaimedDelivery[] = [];
+  const takenOver = new Map<string, number>();
+  for (const { previousHolder, heldElsewhere: _n, heldUntil: _until, heldBy: _by, ...delivery } of rows) {
+    if (delivery.deliveryLogId === null) continue;
+    claimed.push(delivery);
+    if (previousHolder !== null && previousHolder !== lease.holder) takenOver.set(previousHolder, (takenOver.get(previousHolder) ?? 0) + 1);
+  }
+  const heldElsewhere = first?.heldElsewhere ?? 0;
+  return {
+    claimed,
+    heldElsewhere,
+    heldUntil: heldElsewhere > 0 ? (first?.heldUntil ?? null) : null,
+    heldBy: heldElsewhere > 0 ? (first?.heldBy ?? []) : [],
+    takenOver: [...takenOver].map(([holder, deliveries]) => ({ holder, deliveries })),
+  };
 }
 
 /** Extends the lease of deliveries this worker is still sending (its heartbeat while alive). */
-export async function renewDeliveryLeases(pool: pg.Pool, deliveryLogIds: readonly string[], leaseMs: number): Promise<void> {
+export async function renewDeliveryLeases(pool: pg.Pool, deliveryLogIds: readonly string[], lease: DeliveryLease): Promise<void> {
   if (deliveryLogIds.length === 0) return;
   await pool.query({
     name: 'mc_renew_leases',
     text: `UPDATE delivery_logs SET locked_until = now() + make_interval(secs => $2::double precision / 1000)
-           WHERE id = ANY($1::uuid[]) AND status = 'pending'`,
-    values: [deliveryLogIds, leaseMs],
+           WHERE id = ANY($1::uuid[]) AND status = 'pending' AND locked_by = $3`,
+    values: [deliveryLogIds, lease.ms, lease.holder],
   });
 }
 
@@ -101,7 +141,7 @@ export async function recordDeliveryOutcomes(pool: pg.Pool, outcomes: readonly D
              SET status = o.status::"DeliveryStatus", attempts = d.attempts + o.attempted, last_error = o.error,
                  provider_message_id = COALESCE(o.provider_message_id, d.provider_message_id),
                  sent_at = CASE WHEN o.status = 'sent' THEN now() ELSE d.sent_at END,
-                 locked_until = NULL, updated_at = now()
+                 locked_until = NULL, locked_by = NULL, updated_at = now()
              FROM o WHERE d.id = o.id AND d.status = 'pending'
              RETURNING d.id
            )

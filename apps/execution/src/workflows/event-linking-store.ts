@@ -1,7 +1,7 @@
 import type pg from 'pg';
 import type { Channel, EventKind } from '@mc/domain';
 import { unnestColumns } from '@mc/db';
-import { CLAIMED_DELIVERY_COLUMNS, type ClaimedDelivery } from '../delivery/deliveries-store';
+import { CLAIMED_DELIVERY_COLUMNS, type ClaimedDelivery, type DeliveryLease } from '../delivery/deliveries-store';
 
 /** The columns linking needs of a pending event. */
 export interface PendingEvent {
@@ -97,12 +97,12 @@ export interface LinkedDelivery {
  * `pending → pending_delivery` and the delivery-log row, in one statement (so one transaction):
  * an event is linked together with its delivery log or not at all, and only if it was still
  * `pending` — a duplicate job links nothing twice. The new delivery logs come back already
- * claimed for `leaseMs` by this worker, with their suppression if any, ready to send.
+ * claimed by this worker for its lease, with their suppression if any, ready to send.
  */
 export async function linkEventsToDeliveries(
   pool: pg.Pool,
   deliveries: readonly LinkedDelivery[],
-  leaseMs: number,
+  lease: DeliveryLease,
 ): Promise<ClaimedDelivery[]> {
   if (deliveries.length === 0) return [];
   const { rows } = await pool.query<ClaimedDelivery>({
@@ -118,9 +118,9 @@ export async function linkEventsToDeliveries(
        WHERE e.id = d.event_id AND e.status = 'pending'
        RETURNING e.id
      )
-     INSERT INTO delivery_logs (id, event_id, channel, recipient, template_name, template_version, subject, html, text, locked_until)
+     INSERT INTO delivery_logs (id, event_id, channel, recipient, template_name, template_version, subject, html, text, locked_until, locked_by)
      SELECT d.id, d.event_id, d.channel, d.recipient, d.template_name, d.template_version, d.subject, d.html, d.text,
-            now() + make_interval(secs => $11::double precision / 1000)
+            now() + make_interval(secs => $11::double precision / 1000), $12
      FROM d JOIN linked ON linked.id = d.event_id
      ON CONFLICT (event_id, channel) DO NOTHING
      RETURNING ${CLAIMED_DELIVERY_COLUMNS}`,
@@ -137,7 +137,8 @@ export async function linkEventsToDeliveries(
         'text',
         'attempt',
       ]),
-      leaseMs,
+      lease.ms,
+      lease.holder,
     ],
   });
   return rows;

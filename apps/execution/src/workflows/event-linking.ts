@@ -3,7 +3,7 @@ import { coerceError, newDeliveryLogId } from '@mc/domain';
 import { MicroBatcher } from '@mc/runtime';
 import type { TemplateRenderer, TemplateVersion } from '@mc/templates';
 import type { TemplateVersionCache } from '../templates/published-templates';
-import type { ClaimedDelivery } from '../delivery/deliveries-store';
+import type { ClaimedDelivery, DeliveryLease } from '../delivery/deliveries-store';
 import type { ExecutionMetrics } from '../metrics/execution-metrics';
 import { linkEventsToDeliveries, loadEventsToLink, markNotTakenIntoAccount, type EventToLink, type LinkedDelivery, type PendingEvent } from './event-linking-store';
 
@@ -11,8 +11,8 @@ export interface LinkingContext {
   pool: pg.Pool;
   renderer: TemplateRenderer;
   templates: TemplateVersionCache;
-  /** How long the delivery logs created by linking are held by this worker (ms). */
-  leaseMs: number;
+  /** The hold this worker takes on the delivery logs linking creates. */
+  lease: DeliveryLease;
   metrics?: ExecutionMetrics;
 }
 
@@ -111,7 +111,7 @@ export async function linkEvents(
   );
 
   await markNotTakenIntoAccount(pool, rejections);
-  const linked = await linkEventsToDeliveries(pool, deliveries, context.leaseMs);
+  const linked = await linkEventsToDeliveries(pool, deliveries, context.lease);
   if (context.metrics) for (const delivery of linked) context.metrics.receivedToLinked.observe(context.metrics.secondsSince(delivery.eventCreatedAt));
   return { linked, notTakenIntoAccount: rejections.map((rejection) => rejection.id), expired, notDue, notDueAt };
 }

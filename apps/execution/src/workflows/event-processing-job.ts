@@ -19,10 +19,14 @@ export interface EventProcessingResult extends DeliverySummary {
   expired: number;
 }
 
+/** How long after another worker's lease ends a job looks again (clocks of two processes differ a little). */
+const LEASE_END_MARGIN_MS = 250;
+
 /** Thrown when deliveries are left for a later try: BullMQ retries the job with backoff. */
 export class DeliveriesPendingError extends Error {
   constructor(summary: DeliverySummary) {
-    super(`${summary.retrying} delivery(ies) to retry, ${summary.heldElsewhere} held by another worker`);
+    const held = summary.heldElsewhere > 0 ? `, ${summary.heldElsewhere} held by worker ${summary.heldBy?.join(', ') ?? '?'} until ${summary.heldUntil?.toISOString() ?? '?'}` : '';
+    super(`${summary.retrying} delivery(ies) to retry${held}`);
     this.name = 'DeliveriesPendingError';
   }
 }
@@ -60,6 +64,18 @@ export async function runEventProcessingJob(
       ...delivery,
     };
     context.logger.debug('events processed', { queue: job.queueName, jobId: job.id, eventId: eventIds.length === 1 ? eventIds[0] : undefined, ...result });
+    // Held by another worker, nothing of ours to retry: come back when its lease ends (then it
+    // has recorded them, or it died and they are ours to take over) — without spending an attempt.
+    if (delivery.retrying === 0 && delivery.heldElsewhere > 0 && delivery.heldUntil && token) {
+      context.logger.debug('deliveries held by another worker; waiting for its lease to end', {
+        queue: job.queueName,
+        jobId: job.id,
+        heldBy: delivery.heldBy,
+        heldUntil: delivery.heldUntil.toISOString(),
+      });
+      await job.moveToDelayed(delivery.heldUntil.getTime() + LEASE_END_MARGIN_MS, token);
+      throw new DelayedError();
+    }
     if (delivery.retrying > 0 || delivery.heldElsewhere > 0) throw new DeliveriesPendingError(delivery);
     return result;
   } catch (thrown) {
