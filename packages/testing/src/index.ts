@@ -11,3 +11,4 @@ export * from './spawn-app';
 export * from './free-port';
 export * from './json-request';
 export * from './fuzz/fuzz-apps';
+export * from './own-postgres';
