@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { DAY, HOUR, envVar, httpServerEnv, parseEnv, refuseDevelopmentSettings, SECOND } from '@mc/domain';
+import { DEFAULT_RETRY_SCHEDULE_MS } from './delivery/retry-schedule';
 
 /**
  * The execution instance's whole configuration. This is the only module that reads
@@ -49,10 +50,21 @@ export const executionEnvSchema = z
     SMS_PROVIDER_TOKEN: z.string().min(1).optional(),
     SMS_FROM: z.string().min(1).optional(),
     SMS_TIMEOUT_MS: envVar.int(10 * SECOND, 100),
-    /** Tries per delivery before a transient failure is final. */
-    DELIVERY_MAX_ATTEMPTS: envVar.int(5, 1),
-    /** First retry delay (ms); doubles each try, with jitter. */
-    DELIVERY_BACKOFF_MS: envVar.int(1 * SECOND, 1),
+    /**
+     * When a delivery refused for now (SMTP 4xx, an SMS provider's 5xx or 429) is tried again:
+     * the waits after the 1st, 2nd, … failed try, comma-separated (ms); the last one repeats.
+     */
+    DELIVERY_RETRY_SCHEDULE_MS: z
+      .string()
+      .regex(/^\d+(,\d+)*$/, 'must be comma-separated milliseconds, e.g. 1000,10000,60000')
+      .transform((value) => value.split(',').map(Number))
+      .default(() => [...DEFAULT_RETRY_SCHEDULE_MS]),
+    /** At most this many tries per delivery; unset: as many as the schedule fits in DELIVERY_GIVE_UP_AFTER_MS. */
+    DELIVERY_MAX_ATTEMPTS: z.coerce.number().int().min(1).optional(),
+    /** A delivery not sent this long after its first try fails for good (ms); an event's `expiresAt` ends it sooner. */
+    DELIVERY_GIVE_UP_AFTER_MS: envVar.int(1 * DAY, 0),
+    /** The longest wait between two probes of an unreachable SMTP server or SMS provider (ms): sending resumes at most this long after it is back. */
+    CIRCUIT_PROBE_MAX_MS: envVar.int(10 * SECOND, 100),
     /** Sends in flight per job. */
     DELIVERY_CONCURRENCY: envVar.int(50, 1),
     /** How long a worker holds a delivery while sending (ms); a crashed worker's deliveries wait this long. */

@@ -3,7 +3,8 @@ import os from 'node:os';
 import { randomBytes } from 'node:crypto';
 import type { Worker } from 'bullmq';
 import type { Express } from 'express';
-import { MINUTE, httpServerOptions, type Logger, type RetryPolicy } from '@mc/domain';
+import { FaultLog, MINUTE, httpServerOptions, type Logger } from '@mc/domain';
+import { TransportCircuit } from './delivery/transport-circuit';
 import { failedAuthLimiter, listenHttp } from '@mc/http';
 import { openExecutionDatabase, type ExecutionDatabase } from '@mc/db';
 import { closeRedis, createCatalogQueue, createRedisConnection, type CatalogQueue } from '@mc/queues';
@@ -59,15 +60,9 @@ export async function startExecutionInstance(env: ExecutionEnv, logger: Logger):
   const producerRedis = createRedisConnection({ redisUrl: env.REDIS_URL, logger, role: 'producer' });
   const workerRedis = createRedisConnection({ redisUrl: env.REDIS_URL, logger, role: 'worker' });
   const queueContext = { connection: producerRedis, prefix: env.MC_QUEUE_PREFIX, logger };
-  // Linking jobs retry as long as their deliveries may: the delivery attempts, plus room for
-  // tries spent waiting on a crashed worker's lease or on PostgreSQL coming back.
-  const processingRetry: RetryPolicy = {
-    attempts: env.DELIVERY_MAX_ATTEMPTS + 3,
-    backoff: { type: 'exponential', delayMs: env.DELIVERY_BACKOFF_MS, jitter: 0.5 },
-  };
   const queues = {
-    rt: createCatalogQueue('rtEventsProcessing', queueContext, processingRetry),
-    batch: createCatalogQueue('batchEventsProcessing', queueContext, processingRetry),
+    rt: createCatalogQueue('rtEventsProcessing', queueContext),
+    batch: createCatalogQueue('batchEventsProcessing', queueContext),
     reconciliation: createCatalogQueue('pendingEventsReconciliation', queueContext),
     updateEventStatus: createCatalogQueue('updateEventStatus', queueContext),
     purge: createCatalogQueue('purgeArchivedEvents', queueContext),
@@ -94,7 +89,12 @@ export async function startExecutionInstance(env: ExecutionEnv, logger: Logger):
       senders: transports.senders,
       logger,
       outcomes,
-      maxAttempts: env.DELIVERY_MAX_ATTEMPTS,
+      retry: { scheduleMs: env.DELIVERY_RETRY_SCHEDULE_MS, giveUpAfterMs: env.DELIVERY_GIVE_UP_AFTER_MS, maxAttempts: env.DELIVERY_MAX_ATTEMPTS },
+      circuits: {
+        email: new TransportCircuit({ label: transports.senders.email.label, logger, maxProbeMs: env.CIRCUIT_PROBE_MAX_MS }),
+        sms: new TransportCircuit({ label: transports.senders.sms.label, logger, maxProbeMs: env.CIRCUIT_PROBE_MAX_MS }),
+      },
+      faults: new FaultLog(logger),
       lease,
       concurrency: env.DELIVERY_CONCURRENCY,
       metrics,

@@ -16,7 +16,7 @@ const WORKER_SETTINGS = {
   // Short locks and leases, so the survivors take over the dead worker's jobs quickly.
   JOB_LOCK_MS: '1500',
   DELIVERY_LEASE_MS: '1500',
-  DELIVERY_BACKOFF_MS: '100',
+  DELIVERY_RETRY_SCHEDULE_MS: '100',
   STATUS_SYNC_EVERY_MS: '200',
 };
 

@@ -12,7 +12,7 @@ describe('delivery leases on a slow SMTP server', () => {
       SMTP_POOL_SIZE: '1',
       DELIVERY_CONCURRENCY: '1',
       DELIVERY_LEASE_MS: '120',
-      DELIVERY_BACKOFF_MS: '50',
+      DELIVERY_RETRY_SCHEDULE_MS: '50',
       STATUS_SYNC_EVERY_MS: '100',
     });
     await mc.request('PUT', '/api/v1/templates/order-confirmation', templateVersion(), TEST_CONTROL_KEY);

@@ -28,7 +28,7 @@ describe('delivery (email over SMTP, SMS over HTTP) and updateEventStatus', () =
       MC_EMAIL_FROM: 'Shop <no-reply@shop.example>',
       MC_EMAIL_REPLY_TO: 'help@shop.example',
       DELIVERY_MAX_ATTEMPTS: '3',
-      DELIVERY_BACKOFF_MS: '20',
+      DELIVERY_RETRY_SCHEDULE_MS: '20',
       STATUS_SYNC_EVERY_MS: '100',
     });
     await mc.request('PUT', '/api/v1/templates/order-confirmation', templateVersion(), TEST_CONTROL_KEY);
@@ -76,19 +76,21 @@ describe('delivery (email over SMTP, SMS over HTTP) and updateEventStatus', () =
     expect(received('busy@example.com')).toHaveLength(1);
   });
 
-  it('when the connection drops during a send, then the delivery is retried and sent', async () => {
+  it('when the connection drops during a send, then the delivery waits for the server and is sent, its lost try not counted', async () => {
     let drops = 0;
     smtp.setPolicy((recipient) => (recipient === 'flaky@example.com' && drops++ === 0 ? 'drop' : 'accept'));
     const id = await post(orderEvent({ email: 'flaky@example.com' }));
     const event = await eventWithStatus(mc, id, 'sent');
-    expect(event.deliveries[0].attempts).toBe(2);
+    expect(drops).toBe(2);
+    // A transport failure is the server's, not the message's: it does not spend an attempt.
+    expect(event.deliveries[0]).toMatchObject({ attempts: 1, nextAttemptAt: null });
   });
 
   it('when the server keeps answering 4xx, then the delivery fails after the configured attempts, without suppression', async () => {
     smtp.setPolicy((recipient) => (recipient === 'full@example.com' ? { code: 452, message: 'mailbox full' } : 'accept'));
     const id = await post(orderEvent({ email: 'full@example.com' }));
     const event = await eventWithStatus(mc, id, 'delivery_failed');
-    expect(event.deliveries[0]).toMatchObject({ status: 'failed', attempts: 3, lastError: expect.stringMatching(/gave up after 3 attempts: .*452/) });
+    expect(event.deliveries[0]).toMatchObject({ status: 'failed', attempts: 3, lastError: expect.stringMatching(/gave up after 3 attempts \(DELIVERY_MAX_ATTEMPTS reached\): .*452/) });
     expect(event.statusReason).toMatch(/mailbox full/);
     const listed = await mc.request('GET', '/api/v1/suppressions?channel=email&address=full@example.com', undefined, TEST_CONTROL_KEY);
     expect(listed.body.items).toEqual([]);
@@ -161,6 +163,23 @@ describe('delivery (email over SMTP, SMS over HTTP) and updateEventStatus', () =
     expect(failed.deliveries[0].lastError).toMatch(/SMS provider answered 400/);
     const listed = await mc.request('GET', '/api/v1/suppressions?channel=sms&address=%2B33600000002', undefined, TEST_CONTROL_KEY);
     expect(listed.body.items).toHaveLength(1);
+  });
+
+  it('when the SMS provider answers 429 with Retry-After, then the next try waits that long, and the event shows its next attempt meanwhile', async () => {
+    let throttled = 0;
+    sms.setPolicy((request) =>
+      request.to === '+33600000429' && throttled++ === 0 ? { status: 429, headers: { 'retry-after': '1' } } : { status: 200, body: { id: `sms-${request.idempotencyKey}` } },
+    );
+    const id = await post({ type: 'OTP', channel: 'sms', mobilePhone: '+33600000429', ctx: { code: '4242' } });
+    const waiting = await waitFor(async () => {
+      const event = (await mc.request('GET', `/api/v1/events/${id}`)).body;
+      return event.deliveries[0]?.nextAttemptAt ? event : undefined;
+    });
+    expect(waiting.deliveries[0]).toMatchObject({ status: 'pending', attempts: 1, lastError: expect.stringMatching(/429/) });
+    await eventWithStatus(mc, id, 'sent');
+    const tries = sms.requests.filter((request) => request.to === '+33600000429');
+    expect(tries).toHaveLength(2);
+    expect((tries[1]?.at ?? 0) - (tries[0]?.at ?? 0)).toBeGreaterThanOrEqual(950);
   });
 
   it('when a batch holds one bad recipient, then only that one fails and every other is sent', async () => {

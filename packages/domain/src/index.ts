@@ -8,5 +8,6 @@ export * from './errors';
 export * from './coerce-error';
 export * from './queue-catalog';
 export * from './logger';
+export * from './fault-log';
 export * from './env';
 export * from './secret-box';

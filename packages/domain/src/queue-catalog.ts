@@ -31,6 +31,12 @@ function defineQueue<TPayload extends z.ZodType>(definition: QueueDefinition<TPa
 }
 
 const standardRetry: RetryPolicy = { attempts: 8, backoff: { type: 'exponential', delayMs: 1 * SECOND, jitter: 0.5 } };
+/**
+ * Event processing jobs fail (and retry) only on infrastructure errors — PostgreSQL or Redis away:
+ * deliveries refused for now wait in the delayed set on their own schedule without spending
+ * attempts. 12 tries back off over about an hour; past that the reconciler queues the events again.
+ */
+const processingRetry: RetryPolicy = { attempts: 12, backoff: { type: 'exponential', delayMs: 1 * SECOND, jitter: 0.5 } };
 /** A scheduled run that fails is not retried: the scheduler runs it again soon anyway. */
 const noRetry: RetryPolicy = { attempts: 1, backoff: { type: 'exponential', delayMs: 1 * SECOND, jitter: 0 } };
 const keepCompleted = { count: 1000, ageMs: 1 * HOUR };
@@ -44,7 +50,7 @@ export const QUEUES = {
   rtEventsProcessing: defineQueue({
     name: 'rtEventsProcessing',
     payload: z.strictObject({ eventId }),
-    retry: standardRetry,
+    retry: processingRetry,
     keepCompleted,
     keepFailedMs: 7 * DAY,
   }),
@@ -52,7 +58,7 @@ export const QUEUES = {
   batchEventsProcessing: defineQueue({
     name: 'batchEventsProcessing',
     payload: z.strictObject({ eventIds: z.array(eventId).min(1).max(BATCH_CHUNK_SIZE) }),
-    retry: standardRetry,
+    retry: processingRetry,
     keepCompleted,
     keepFailedMs: 7 * DAY,
   }),

@@ -2,14 +2,16 @@ import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 
 export interface SmsRequest {
+  /** When it arrived (ms since the epoch). */
+  at: number;
   to: string;
   text: string;
   idempotencyKey: string;
   headers: http.IncomingHttpHeaders;
 }
 
-/** What the fake provider answers: a status and a JSON body. */
-export type SmsPolicy = (request: SmsRequest) => { status: number; body?: unknown };
+/** What the fake provider answers: a status, a JSON body, headers. */
+export type SmsPolicy = (request: SmsRequest) => { status: number; body?: unknown; headers?: Record<string, string> };
 
 export interface SmsProvider {
   url: string;
@@ -30,10 +32,10 @@ export async function startSmsProvider(policy?: SmsPolicy): Promise<SmsProvider>
     req.on('data', (chunk: Buffer) => chunks.push(chunk));
     req.on('end', () => {
       const body = JSON.parse(Buffer.concat(chunks).toString('utf8') || '{}');
-      const request: SmsRequest = { to: body.to, text: body.text, idempotencyKey: body.idempotencyKey, headers: req.headers };
+      const request: SmsRequest = { at: Date.now(), to: body.to, text: body.text, idempotencyKey: body.idempotencyKey, headers: req.headers };
       requests.push(request);
       const answer = current(request);
-      res.writeHead(answer.status, { 'content-type': 'application/json' }).end(JSON.stringify(answer.body ?? {}));
+      res.writeHead(answer.status, { 'content-type': 'application/json', ...answer.headers }).end(JSON.stringify(answer.body ?? {}));
     });
   });
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));

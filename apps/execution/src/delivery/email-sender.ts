@@ -17,24 +17,32 @@ export interface EmailSenderOptions {
 /**
  * SMTP error → what to do. A 5xx to RCPT TO is the address's fault (permanent: suppressed); any
  * other 5xx (MAIL FROM refused, message refused) fails the delivery without blaming the address;
- * authentication and TLS failures are this instance's configuration; 4xx and lost connections
- * are passing.
+ * authentication failures are this instance's configuration; other 4xx are the message's for now
+ * (retried on the schedule); 421 (service closing), a refused, reset or timed-out connection and
+ * a failed TLS handshake mean the server cannot be reached (its circuit opens).
  */
 export function classifySmtpError(error: unknown): DeliveryFailure {
   const { responseCode, code, command, message } = error as { responseCode?: number; code?: string; command?: string; message?: string };
   const text = message ?? String(error);
-  if (code === 'EAUTH' || code === 'ETLS') return new DeliveryFailure('misconfigured', `SMTP ${text}`, { cause: error });
+  if (code === 'EAUTH') return new DeliveryFailure('misconfigured', `SMTP ${text}`, { cause: error });
   if (typeof responseCode === 'number') {
     if (responseCode >= 500) {
       const recipientRefused = command === undefined || /^RCPT\b/i.test(command);
       return new DeliveryFailure(recipientRefused ? 'permanent' : 'misconfigured', `SMTP ${text}`, { cause: error });
     }
+    if (responseCode === 421) return new DeliveryFailure('unavailable', `SMTP ${text}`, { cause: error });
     if (responseCode >= 400) return new DeliveryFailure('transient', `SMTP ${text}`, { cause: error });
   }
-  if (code === 'ECONNECTION' || code === 'ETIMEDOUT' || code === 'ESOCKET' || code === 'EDNS' || isTransientInfrastructureError(error)) {
-    return new DeliveryFailure('transient', `SMTP ${text}`, { cause: error });
+  if (code === 'ETLS' || code === 'ECONNECTION' || code === 'ETIMEDOUT' || code === 'ESOCKET' || code === 'EDNS' || isTransientInfrastructureError(error)) {
+    return new DeliveryFailure('unavailable', `SMTP ${text}`, { cause: error });
   }
   return new DeliveryFailure('transient', `SMTP ${text}`, { cause: error });
+}
+
+/** `SMTP host:port` of an SMTP URL, without its credentials. */
+export function smtpLabel(smtpUrl: string): string {
+  const url = new URL(smtpUrl);
+  return `SMTP ${url.hostname}:${url.port || (url.protocol === 'smtps:' ? '465' : '25')}`;
 }
 
 /**
@@ -52,6 +60,7 @@ export function createEmailSender(options: EmailSenderOptions): ChannelSender {
   } as Parameters<typeof nodemailer.createTransport>[0]);
   let closed = false;
   return {
+    label: smtpLabel(options.smtpUrl),
     async send(message: OutgoingMessage) {
       const messageId = `<${message.deliveryLogId}@${options.messageIdDomain}>`;
       try {

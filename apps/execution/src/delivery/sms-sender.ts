@@ -18,11 +18,12 @@ const providerAnswer = z.object({ id: z.string().optional(), messageId: z.string
 /**
  * SMS through an HTTP provider: `POST providerUrl` with `{to, text, from, idempotencyKey}` where
  * the idempotency key is the delivery-log id, so a retried send can be recognised by the provider.
- * 2xx → sent (the provider's `id`/`messageId` kept); 408, 429, 5xx, timeouts → transient;
- * other 4xx → permanent.
+ * 2xx → sent (the provider's `id`/`messageId` kept); 408, 429 (with its `Retry-After`), 5xx →
+ * transient; no answer (refused, reset, timeout) → unavailable; other 4xx → permanent.
  */
 export function createSmsSender(options: SmsSenderOptions): ChannelSender {
   return {
+    label: options.providerUrl ? `SMS provider ${new URL(options.providerUrl).host}` : 'SMS provider (none configured)',
     async send(message: OutgoingMessage) {
       if (!options.providerUrl) {
         throw new DeliveryFailure('misconfigured', 'SMS_PROVIDER_URL is not set: this instance cannot send SMS.');
@@ -40,7 +41,9 @@ export function createSmsSender(options: SmsSenderOptions): ChannelSender {
           signal: AbortSignal.timeout(options.timeoutMs ?? 10_000),
         });
       } catch (thrown) {
-        throw new DeliveryFailure('transient', `SMS provider unreachable: ${coerceError(thrown).message}`, { cause: thrown });
+        const name = (thrown as { name?: unknown } | null)?.name;
+        const reason = name === 'TimeoutError' ? `no answer within ${options.timeoutMs ?? 10_000} ms` : coerceError(thrown).message;
+        throw new DeliveryFailure('unavailable', `SMS provider unreachable: ${reason}`, { cause: thrown });
       }
       const body = await response.text();
       if (response.ok) {
@@ -49,10 +52,19 @@ export function createSmsSender(options: SmsSenderOptions): ChannelSender {
       }
       const detail = `SMS provider answered ${response.status}: ${body.slice(0, 200)}`;
       const transient = response.status >= 500 || response.status === 408 || response.status === 429;
-      throw new DeliveryFailure(transient ? 'transient' : 'permanent', detail);
+      throw new DeliveryFailure(transient ? 'transient' : 'permanent', detail, { retryAfterMs: retryAfterMs(response.headers.get('retry-after')) });
     },
     close: () => Promise.resolve(),
   };
+}
+
+/** `Retry-After` as seconds or an HTTP date, in ms from now (undefined when absent or unreadable). */
+function retryAfterMs(value: string | null): number | undefined {
+  if (!value) return undefined;
+  const seconds = Number(value);
+  if (Number.isFinite(seconds) && seconds >= 0) return seconds * 1000;
+  const at = Date.parse(value);
+  return Number.isNaN(at) ? undefined : Math.max(0, at - Date.now());
 }
 
 function safeJson(text: string): unknown {

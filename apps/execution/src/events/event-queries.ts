@@ -52,6 +52,7 @@ const DELIVERY_FIELDS = {
   createdAt: true,
   updatedAt: true,
   sentAt: true,
+  nextAttemptAt: true,
 } as const;
 
 type EventRow = { templateName: string | null; templateVersion: number | null } & Record<string, unknown>;

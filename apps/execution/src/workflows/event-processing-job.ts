@@ -21,6 +21,14 @@ export interface EventProcessingResult extends DeliverySummary {
 
 /** How long after another worker's lease ends a job looks again (clocks of two processes differ a little). */
 const LEASE_END_MARGIN_MS = 250;
+/** A job waits at least this long, so a row due "now" cannot spin it. */
+const MIN_WAIT_MS = 20;
+
+function earliest(a: Date | null, b: Date | null): Date | null {
+  if (!a) return b;
+  if (!b) return a;
+  return a < b ? a : b;
+}
 
 /** Thrown when deliveries are left for a later try: BullMQ retries the job with backoff. */
 export class DeliveriesPendingError extends Error {
@@ -64,16 +72,21 @@ export async function runEventProcessingJob(
       ...delivery,
     };
     context.logger.debug('events processed', { queue: job.queueName, jobId: job.id, eventId: eventIds.length === 1 ? eventIds[0] : undefined, ...result });
-    // Held by another worker, nothing of ours to retry: come back when its lease ends (then it
-    // has recorded them, or it died and they are ours to take over) — without spending an attempt.
-    if (delivery.retrying === 0 && delivery.heldElsewhere > 0 && delivery.heldUntil && token) {
-      context.logger.debug('deliveries held by another worker; waiting for its lease to end', {
+    // Deliveries to try later (their retry schedule, or their transport's next probe), or held by
+    // another worker (it records them, or it died and they are ours once its lease ends): the job
+    // waits in the delayed set until the first of those moments, without spending an attempt —
+    // attempts are for infrastructure errors. Each run only tries what is due.
+    const wakeAt = earliest(delivery.nextAttemptAt ?? null, delivery.heldElsewhere > 0 && delivery.heldUntil ? new Date(delivery.heldUntil.getTime() + LEASE_END_MARGIN_MS) : null);
+    if (wakeAt && token) {
+      context.logger.debug('deliveries to try later; the job waits', {
         queue: job.queueName,
         jobId: job.id,
+        retrying: delivery.retrying,
+        heldElsewhere: delivery.heldElsewhere,
         heldBy: delivery.heldBy,
-        heldUntil: delivery.heldUntil.toISOString(),
+        until: wakeAt.toISOString(),
       });
-      await job.moveToDelayed(delivery.heldUntil.getTime() + LEASE_END_MARGIN_MS, token);
+      await job.moveToDelayed(Math.max(wakeAt.getTime(), Date.now() + MIN_WAIT_MS), token);
       throw new DelayedError();
     }
     if (delivery.retrying > 0 || delivery.heldElsewhere > 0) throw new DeliveriesPendingError(delivery);
