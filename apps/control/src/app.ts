@@ -10,7 +10,13 @@ import { reportsRoutes } from './http/reports-routes';
 export function createControlApp(
   services: ControlServices,
   auth: Authenticator,
-  options: { admin: { user?: string; password?: string; readOnly?: boolean }; metricsToken?: string; trustProxy?: boolean | number | string },
+  options: {
+    admin: { user?: string; password?: string; readOnly?: boolean };
+    metricsToken?: string;
+    trustProxy?: boolean | number | string;
+    /** Sees the errors behind 5xx answers (the outage watch). */
+    observe?: (error: unknown) => void;
+  },
 ): Express {
   const app = createBaseApp({ trustProxy: options.trustProxy });
   app.use(
@@ -24,6 +30,6 @@ export function createControlApp(
   app.use('/api/v1', executionInstancesRoutes(services, auth), templatesRoutes(services, auth), reportsRoutes(services, auth));
   mountAdmin(app, { ...options.admin, logger: services.logger, failures: auth.failures, queues: [services.queues.publishing, services.queues.archiving] });
   app.use(notFoundHandler);
-  app.use(problemMiddleware(services.logger));
+  app.use(problemMiddleware(services.logger, { observe: options.observe }));
   return app;
 }

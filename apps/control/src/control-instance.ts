@@ -1,12 +1,12 @@
 import http from 'node:http';
 import pg from 'pg';
 import type { Worker } from 'bullmq';
-import { DEVELOPMENT_SECRET_KEY, SecretBox, httpServerOptions, type Logger } from '@mc/domain';
+import { DEVELOPMENT_SECRET_KEY, FaultLog, SecretBox, httpServerOptions, type Logger } from '@mc/domain';
 import { sealStoredCredentials } from './accounts/execution-instances';
 import { failedAuthLimiter, listenHttp } from '@mc/http';
 import { openControlDatabase, type ControlDatabase } from '@mc/db';
 import { closeRedis, createCatalogQueue, createRedisConnection } from '@mc/queues';
-import { closeHttpServer, closeInStages } from '@mc/runtime';
+import { OutageWatch, closeHttpServer, closeInStages } from '@mc/runtime';
 import { TemplateRenderer } from '@mc/templates';
 import type { ControlEnv } from './env';
 import type { ControlServices } from './control-services';
@@ -33,7 +33,14 @@ export interface ControlInstance {
  * already be migrated.
  */
 export async function startControlInstance(env: ControlEnv, logger: Logger): Promise<ControlInstance> {
-  const onPoolError = (error: Error) => logger.warn('PostgreSQL pool error', { error: error.message });
+  const poolFaults = new FaultLog(logger);
+  // One line when PostgreSQL goes away and one when it is back, whatever noticed it first.
+  const outages = new OutageWatch(logger, { PostgreSQL: () => db.pool.query('SELECT 1') });
+  const observe = (error: unknown) => outages.observe(error);
+  const onPoolError = (error: Error) => {
+    poolFaults.report(error.message, 'PostgreSQL pool error', { error: error.message });
+    outages.observe(error);
+  };
   const db = openControlDatabase({ databaseUrl: env.CONTROL_DATABASE_URL, poolSize: 10, onError: onPoolError });
   // A publishing job holds a session lock for the length of its call to an instance: those
   // connections come from a pool of their own, one per job, so they can never take all of the
@@ -84,7 +91,7 @@ export async function startControlInstance(env: ControlEnv, logger: Logger): Pro
   await schedulers.check();
   await resumeUnfinishedPublications(db.prisma, services.queues.publishing);
 
-  const workerOptions = { connection: workerRedis, prefix: env.MC_CONTROL_QUEUE_PREFIX, logger };
+  const workerOptions = { connection: workerRedis, prefix: env.MC_CONTROL_QUEUE_PREFIX, logger, observe };
   const workers = [
     startPublishingWorker({ prisma: db.prisma, lockPool, logger, calls, secrets }, { ...workerOptions, concurrency: PUBLISHING_CONCURRENCY }),
     startArchivingWorker(services.archiving, { ...workerOptions, concurrency: 4 }),
@@ -95,6 +102,7 @@ export async function startControlInstance(env: ControlEnv, logger: Logger): Pro
     admin: { user: env.MC_ADMIN_USER, password: env.MC_ADMIN_PASSWORD, readOnly: env.MC_ADMIN_READ_ONLY },
     metricsToken: env.MC_METRICS_TOKEN,
     trustProxy: env.MC_TRUST_PROXY,
+    observe,
   });
   const { server, port } = await listenHttp(app, httpServerOptions(env, env.CONTROL_PORT));
   const close = closeInStages([
@@ -105,6 +113,7 @@ export async function startControlInstance(env: ControlEnv, logger: Logger): Pro
     () => services.queues.archiving.close(),
     () => closeRedis(producerRedis),
     () => closeRedis(workerRedis),
+    () => outages.close(),
     () => lockPool.end(),
     () => db.close(),
   ]);

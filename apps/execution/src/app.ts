@@ -26,6 +26,8 @@ export interface ExecutionAppOptions {
   metrics: ExecutionMetrics;
   /** `/admin/*`: Bull Board and the development outbox, behind basic auth. */
   admin: Omit<AdminOptions, 'logger' | 'failures'>;
+  /** Sees the errors behind 5xx answers (the outage watch). */
+  observe?: (error: unknown) => void;
   /** MC_METRICS_TOKEN: guards /metrics and the details of /ready. */
   metricsToken?: string;
   /** Express' `trust proxy` (MC_TRUST_PROXY). */
@@ -46,6 +48,6 @@ export function createExecutionApp(options: ExecutionAppOptions): Express {
   app.use('/api/v1', eventsRoutes(options), templatesRoutes(options), suppressionsRoutes(options), archiveRoutes(options));
   mountAdmin(app, { ...options.admin, logger: options.logger, failures: options.auth.failures });
   app.use(notFoundHandler);
-  app.use(problemMiddleware(options.logger));
+  app.use(problemMiddleware(options.logger, { observe: options.observe }));
   return app;
 }

@@ -8,7 +8,7 @@ import { TransportCircuit } from './delivery/transport-circuit';
 import { failedAuthLimiter, listenHttp } from '@mc/http';
 import { openExecutionDatabase, type ExecutionDatabase } from '@mc/db';
 import { closeRedis, createCatalogQueue, createRedisConnection, type CatalogQueue } from '@mc/queues';
-import { MicroBatcher, closeHttpServer, closeInStages } from '@mc/runtime';
+import { MicroBatcher, OutageWatch, closeHttpServer, closeInStages } from '@mc/runtime';
 import type { ExecutionEnv } from './env';
 import { createExecutionApp } from './app';
 import { EventIntake } from './intake/event-intake';
@@ -52,10 +52,17 @@ export interface ExecutionInstance {
  * `worker` (the workflows) or `all`. The database must already be migrated (`prepareDatabase`).
  */
 export async function startExecutionInstance(env: ExecutionEnv, logger: Logger): Promise<ExecutionInstance> {
+  const poolFaults = new FaultLog(logger);
+  // One line when PostgreSQL goes away and one when it is back, whatever noticed it first.
+  const outages = new OutageWatch(logger, { PostgreSQL: () => db.pool.query('SELECT 1') });
+  const observe = (error: unknown) => outages.observe(error);
   const db = openExecutionDatabase({
     databaseUrl: env.EXECUTION_DATABASE_URL,
     poolSize: env.DATABASE_POOL_SIZE,
-    onError: (error) => logger.warn('PostgreSQL pool error', { error: error.message }),
+    onError: (error) => {
+      poolFaults.report(error.message, 'PostgreSQL pool error', { error: error.message });
+      outages.observe(error);
+    },
   });
   const producerRedis = createRedisConnection({ redisUrl: env.REDIS_URL, logger, role: 'producer' });
   const workerRedis = createRedisConnection({ redisUrl: env.REDIS_URL, logger, role: 'worker' });
@@ -68,7 +75,7 @@ export async function startExecutionInstance(env: ExecutionEnv, logger: Logger):
     purge: createCatalogQueue('purgeArchivedEvents', queueContext),
   };
   const metrics = new ExecutionMetrics(db.pool, Object.values(queues), env.MC_INSTANCE_NAME);
-  const intake = new EventIntake({ pool: db.pool, queues, logger, metrics });
+  const intake = new EventIntake({ pool: db.pool, queues, logger, metrics, observe });
   const renderer = new TemplateRenderer();
   const transports = await openTransports(env, logger);
   const outcomes = new MicroBatcher<DeliveryOutcome, void>(async (items) => {
@@ -125,6 +132,7 @@ export async function startExecutionInstance(env: ExecutionEnv, logger: Logger):
     auth: { verify: createKeyVerifier(db.prisma, { cacheMs: env.API_KEY_CACHE_MS }), failures: failedAuthLimiter(env) },
     trustProxy: env.MC_TRUST_PROXY,
     metricsToken: env.MC_METRICS_TOKEN,
+    observe,
     logger,
     rtBodyLimitBytes: env.RT_BODY_LIMIT_BYTES,
     batchBodyLimitBytes: env.BATCH_BODY_LIMIT_BYTES,
@@ -145,6 +153,7 @@ export async function startExecutionInstance(env: ExecutionEnv, logger: Logger):
       : await startWorkflows({
           env,
           logger,
+          observe,
           redis: workerRedis,
           processing,
           reconciliation,
@@ -169,6 +178,7 @@ export async function startExecutionInstance(env: ExecutionEnv, logger: Logger):
     ...Object.values(queues).map((queue) => () => queue.close()),
     () => closeRedis(producerRedis),
     () => closeRedis(workerRedis),
+    () => outages.close(),
     () => db.close(),
   ]);
 

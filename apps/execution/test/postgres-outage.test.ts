@@ -5,10 +5,10 @@ import { readControlEnv } from '@mc/control/src/env';
 import { startControlInstance, type ControlInstance } from '@mc/control/src/control-instance';
 import {
   deleteRedisPrefix,
+  capturedLogger,
   orderEvent,
   randomQueuePrefix,
   startOwnPostgres,
-  testLogger,
   waitFor,
   TEST_ADMIN_TOKEN,
   TEST_PRODUCER_KEY,
@@ -25,6 +25,7 @@ describe('when PostgreSQL goes away and crash-recovers under load', () => {
   let postgres: OwnPostgres;
   let execution: ExecutionInstance;
   let control: ControlInstance;
+  const logs = { execution: capturedLogger(), control: capturedLogger() };
   const prefixes = [randomQueuePrefix(), randomQueuePrefix()];
   beforeAll(async () => {
     postgres = await startOwnPostgres();
@@ -35,11 +36,11 @@ describe('when PostgreSQL goes away and crash-recovers under load', () => {
     const common = { REDIS_URL: TEST_REDIS_URL, AUTH_FAILURES_PER_SECOND: '0' };
     execution = await startExecutionInstance(
       readExecutionEnv({ ...common, EXECUTION_DATABASE_URL: executionUrl, EXECUTION_PORT: '0', MC_QUEUE_PREFIX: prefixes[0], MC_API_KEY: TEST_PRODUCER_KEY, MC_ROLE: 'api', API_KEY_CACHE_MS: '0' }),
-      testLogger(),
+      logs.execution.logger,
     );
     control = await startControlInstance(
       readControlEnv({ ...common, CONTROL_DATABASE_URL: controlUrl, CONTROL_PORT: '0', MC_CONTROL_QUEUE_PREFIX: prefixes[1], MC_ADMIN_TOKEN: TEST_ADMIN_TOKEN }),
-      testLogger(),
+      logs.control.logger,
     );
   });
   afterAll(async () => {
@@ -84,6 +85,8 @@ describe('when PostgreSQL goes away and crash-recovers under load', () => {
     await postgres.start();
     const acceptedBefore = accepted.length;
     await waitFor(() => accepted.length > acceptedBefore + 20, { timeoutMs: 30_000 });
+    const backLines = (lines: string[]) => lines.filter((line) => line.includes('PostgreSQL is back')).length;
+    await waitFor(() => backLines(logs.execution.lines) === 1 && backLines(logs.control.lines) === 1);
     await postgres.stop('fast');
     await waitFor(() => seen503() > beforeRestart + 20);
     await postgres.start();
@@ -96,5 +99,14 @@ describe('when PostgreSQL goes away and crash-recovers under load', () => {
     expect(seen503()).toBeGreaterThan(40);
     const { rows } = await execution.db.pool.query('SELECT count(*)::int AS n FROM events WHERE id = ANY($1::uuid[])', [accepted]);
     expect(rows[0].n).toBe(accepted.length);
+
+    // Hundreds of failed requests, a few lines: when it went, a count per kind, when it came back.
+    await waitFor(() => backLines(logs.execution.lines) === 2 && backLines(logs.control.lines) === 2);
+    for (const { lines } of Object.values(logs)) {
+      const outageLines = lines.map((line) => JSON.parse(line) as Record<string, unknown>).filter((line) => line.level === 'warn' || line.level === 'error');
+      expect(outageLines.filter((line) => line.message === 'PostgreSQL is unavailable; work waits for it')).toHaveLength(2);
+      expect(outageLines.length).toBeLessThan(30);
+      expect(outageLines.filter((line) => line.stack !== undefined)).toEqual([]);
+    }
   }, 120_000);
 });

@@ -98,6 +98,22 @@ export function isTransientInfrastructureError(thrown: unknown): boolean {
   return false;
 }
 
+/**
+ * Which backing service an infrastructure error is about, for the log ("PostgreSQL is back"):
+ * PostgreSQL for SQL states, Prisma and adapter codes and pg's messages; Redis for ioredis'.
+ */
+export function unavailableDependencyOf(thrown: unknown): 'PostgreSQL' | 'Redis' | undefined {
+  if (!isTransientInfrastructureError(thrown)) return undefined;
+  for (const error of causesOf(thrown)) {
+    const { sqlState, adapterKind, code } = driverCodesOf(error);
+    if (sqlState !== undefined || adapterKind !== undefined || (code !== undefined && /^P\d{4}$/.test(code))) return 'PostgreSQL';
+    const message = isError(error) ? error.message : '';
+    if (/Connection is closed|MaxRetriesPerRequest|Stream isn't writeable|Command timed out/i.test(message)) return 'Redis';
+    if (/Connection terminated|timeout exceeded when trying to connect|database|postgres/i.test(message)) return 'PostgreSQL';
+  }
+  return undefined;
+}
+
 /** The SQL state of a data error PostgreSQL raised (the value, not the query, was at fault). */
 function dataErrorOf(thrown: unknown): { sqlState: string; message: string } | undefined {
   for (const error of causesOf(thrown)) {

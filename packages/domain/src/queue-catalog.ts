@@ -30,7 +30,6 @@ function defineQueue<TPayload extends z.ZodType>(definition: QueueDefinition<TPa
   return definition;
 }
 
-const standardRetry: RetryPolicy = { attempts: 8, backoff: { type: 'exponential', delayMs: 1 * SECOND, jitter: 0.5 } };
 /**
  * Event processing jobs fail (and retry) only on infrastructure errors — PostgreSQL or Redis away:
  * deliveries refused for now wait in the delayed set on their own schedule without spending

@@ -1,5 +1,5 @@
 import type { ErrorRequestHandler, RequestHandler } from 'express';
-import { AppError, classifyError, errorCodeOfStatus, isError, toProblem, type Logger } from '@mc/domain';
+import { AppError, FaultLog, classifyError, errorCodeOfStatus, isError, toProblem, type Logger } from '@mc/domain';
 
 function fieldOf(value: unknown, key: string): unknown {
   return typeof value === 'object' && value !== null ? (value as Record<string, unknown>)[key] : undefined;
@@ -33,17 +33,29 @@ function fromClientHttpError(error: unknown): AppError | undefined {
   });
 }
 
-/** The one Express error handler: every error becomes `application/problem+json`. */
-export function problemMiddleware(logger: Logger): ErrorRequestHandler {
+export interface ProblemMiddlewareOptions {
+  /** Sees every error behind a 5xx (an outage watch starts from it). */
+  observe?: (error: unknown) => void;
+}
+
+/**
+ * The one Express error handler: every error becomes `application/problem+json`. 5xx answers are
+ * logged through a FaultLog — one line per kind per interval with a count, a stack trace only for
+ * an internal error (a bug), never for a backing service being away.
+ */
+export function problemMiddleware(logger: Logger, options: ProblemMiddlewareOptions = {}): ErrorRequestHandler {
+  const faults = new FaultLog(logger, { level: 'error' });
   return (thrown: unknown, req, res, _next) => {
     const error = fromClientHttpError(thrown) ?? classifyError(thrown);
     if (error.status >= 500) {
       const cause = isError(error.cause) ? error.cause : undefined;
-      logger.error('request failed', {
+      const message = cause?.message ?? error.message;
+      options.observe?.(error.cause ?? thrown);
+      faults.report(`${error.code}:${message.replace(/\d+/g, '#').slice(0, 80)}`, 'request failed', {
         method: req.method,
         path: req.path,
         code: error.code,
-        error: cause?.message ?? error.message,
+        error: message,
         stack: error.code === 'internal' ? cause?.stack : undefined,
       });
     }

@@ -1,8 +1,7 @@
 import { Queue, Worker, UnrecoverableError, type Job, type JobsOptions, type Processor } from 'bullmq';
 import type { Redis } from 'ioredis';
-import { throttled } from './redis-connection';
 import type { z } from 'zod';
-import { QUEUES, SECOND, fieldErrorsOf, type Logger, type QueueDefinition, type QueueName, type RetryPolicy } from '@mc/domain';
+import { FaultLog, QUEUES, SECOND, fieldErrorsOf, type Logger, type QueueDefinition, type QueueName, type RetryPolicy } from '@mc/domain';
 
 /** The BullMQ job options a catalog entry stands for. */
 export function jobOptionsOf(definition: QueueDefinition): JobsOptions {
@@ -32,8 +31,8 @@ export function createCatalogQueue<N extends QueueName>(name: N, context: QueueC
     prefix: context.prefix,
     defaultJobOptions: jobOptionsOf(retry ? { ...definition, retry } : definition),
   });
-  const logError = throttled((message, meta) => context.logger.error(message, meta));
-  queue.on('error', (error) => logError('queue error', { queue: definition.name, error: error.message }));
+  const faults = new FaultLog(context.logger, { level: 'error' });
+  queue.on('error', (error) => faults.report(error.message, 'queue error', { queue: definition.name, error: error.message }));
   return queue;
 }
 
@@ -61,6 +60,8 @@ export interface WorkerOptions extends QueueContext {
    * jobs are taken over within about 1⅓ of it.
    */
   lockDurationMs?: number;
+  /** Sees the error of every failed job (an outage watch starts from it). */
+  observe?: (error: unknown) => void;
 }
 
 export type CatalogProcessor<N extends QueueName, R> = (
@@ -83,10 +84,12 @@ export function createCatalogWorker<N extends QueueName, R>(
     concurrency: options.concurrency ?? 1,
     ...(options.lockDurationMs ? { lockDuration: options.lockDurationMs, stalledInterval: Math.min(5_000, Math.ceil(options.lockDurationMs / 3)) } : {}),
   });
-  const logError = throttled((message, meta) => options.logger.error(message, meta));
-  worker.on('error', (error) => logError('worker error', { queue: definition.name, error: error.message }));
+  // One line per kind of failure per interval, with a count: an outage fails every job alike.
+  const faults = new FaultLog(options.logger);
+  worker.on('error', (error) => faults.report(`error:${error.message}`, 'worker error', { queue: definition.name, error: error.message }));
   worker.on('failed', (job, error) => {
-    options.logger.warn('job failed', {
+    options.observe?.(error);
+    faults.report(`failed:${error.message.replace(/[0-9a-f-]{36}|\d+/g, '#').slice(0, 80)}`, 'job failed', {
       queue: definition.name,
       jobId: job?.id,
       attemptsMade: job?.attemptsMade,

@@ -1,4 +1,5 @@
 import { Redis } from 'ioredis';
+import { FaultLog } from '@mc/domain';
 import type { Logger } from '@mc/domain';
 
 export interface RedisConnectionOptions {
@@ -12,25 +13,6 @@ export interface RedisConnectionOptions {
   role: 'worker' | 'producer';
 }
 
-/**
- * A log function that writes at most once per `intervalMs` (default 10 s), saying how many it
- * skipped: an outage makes an error per retry, and one line every few seconds says enough.
- */
-export function throttled(write: (message: string, meta: Record<string, unknown>) => void, intervalMs = 10_000) {
-  let last = 0;
-  let skipped = 0;
-  return (message: string, meta: Record<string, unknown>) => {
-    const now = Date.now();
-    if (now - last < intervalMs) {
-      skipped += 1;
-      return;
-    }
-    write(message, skipped > 0 ? { ...meta, skippedSimilar: skipped } : meta);
-    last = now;
-    skipped = 0;
-  };
-}
-
 /** One ioredis client, with an error listener (an unhandled 'error' event would crash the process). */
 export function createRedisConnection(options: RedisConnectionOptions): Redis {
   const redis = new Redis(options.redisUrl, {
@@ -42,8 +24,18 @@ export function createRedisConnection(options: RedisConnectionOptions): Redis {
     // A producer (an HTTP request) never waits on a hung Redis for long; the reconciler catches up.
     ...(options.role === 'producer' ? { commandTimeout: 5_000 } : {}),
   });
-  const logError = throttled((message, meta) => options.logger.error(message, meta));
-  redis.on('error', (error: Error) => logError('Redis connection error', { error: error.message, redisUrl: redactUrl(options.redisUrl) }));
+  // During an outage: one line per kind of error per interval, and one when it is back.
+  const faults = new FaultLog(options.logger, { level: 'error' });
+  let downSince: number | undefined;
+  redis.on('error', (error: Error) => {
+    downSince ??= Date.now();
+    faults.report(error.message, 'Redis connection error', { role: options.role, error: error.message, redisUrl: redactUrl(options.redisUrl) });
+  });
+  redis.on('ready', () => {
+    if (downSince === undefined) return;
+    options.logger.info('Redis is back', { role: options.role, downForMs: Date.now() - downSince, redisUrl: redactUrl(options.redisUrl) });
+    downSince = undefined;
+  });
   return redis;
 }
 

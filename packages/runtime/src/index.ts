@@ -1,5 +1,6 @@
 export * from './startup-checks';
 export * from './reachability';
+export * from './outage-watch';
 export * from './graceful-shutdown';
 export * from './run-main';
 export * from './micro-batcher';

@@ -2,6 +2,7 @@ import type pg from 'pg';
 import { MicroBatcher } from '@mc/runtime';
 import {
   BATCH_CHUNK_SIZE,
+  FaultLog,
   coerceError,
   ctxJsonOf,
   isError,
@@ -33,6 +34,8 @@ export interface EventIntakeOptions {
   /** Real-time events stored in one INSERT at most; default 500. */
   maxGroupSize?: number;
   metrics?: ExecutionMetrics;
+  /** Sees infrastructure errors (the outage watch). */
+  observe?: (error: unknown) => void;
 }
 
 function toRow(input: EventInput, producer: string, kind: EventKind, jobId?: string): NewEventRow {
@@ -68,7 +71,10 @@ function toRow(input: EventInput, producer: string, kind: EventKind, jobId?: str
 export class EventIntake {
   private readonly realtime: MicroBatcher<NewEventRow, AcceptedEvent>;
 
+  private readonly faults: FaultLog;
+
   constructor(private readonly options: EventIntakeOptions) {
+    this.faults = new FaultLog(options.logger);
     this.realtime = new MicroBatcher((rows) => this.storeGroup(rows), { maxSize: options.maxGroupSize ?? 500 });
   }
 
@@ -109,14 +115,16 @@ export class EventIntake {
    * existing event must be looked up) can still fail, each on its own.
    */
   private async store(rows: NewEventRow[]): Promise<Array<AcceptedEvent | Error>> {
-    const { pool, queues, logger } = this.options;
+    const { pool, queues } = this.options;
     const inserted = await insertEvents(pool, rows);
     const fresh = rows.filter((row) => inserted.has(row.id));
     if (fresh.length > 0) this.options.metrics?.accepted.inc({ kind: fresh[0]?.kind }, fresh.length);
     try {
       await dispatchEvents(queues, fresh);
     } catch (thrown) {
-      logger.warn('events stored but not queued; the pending-events reconciler will queue them', {
+      this.options.observe?.(thrown);
+      // Redis is away: one line per interval with a count, not one per request.
+      this.faults.report('not-queued', 'events stored but not queued; the pending-events reconciler will queue them', {
         count: fresh.length,
         error: coerceError(thrown).message,
       });

@@ -13,6 +13,8 @@ import { PURGE_SCHEDULER_ID, purgeArchivedEvents, type PurgeContext } from '../a
 export interface WorkflowsOptions {
   env: ExecutionEnv;
   logger: Logger;
+  /** Sees every failed job's error (the outage watch). */
+  observe?: (error: unknown) => void;
   /** The workers' Redis connection (waits for Redis to come back rather than failing). */
   redis: Redis;
   processing: EventProcessingContext;
@@ -38,7 +40,7 @@ export interface Workflows {
  */
 export async function startWorkflows(options: WorkflowsOptions): Promise<Workflows> {
   const { env, logger, redis } = options;
-  const base: WorkerOptions = { connection: redis, prefix: env.MC_QUEUE_PREFIX, logger, lockDurationMs: env.JOB_LOCK_MS };
+  const base: WorkerOptions = { connection: redis, prefix: env.MC_QUEUE_PREFIX, logger, lockDurationMs: env.JOB_LOCK_MS, observe: options.observe };
   const scheduled: ScheduledWorkflow[] = [
     {
       name: 'updateEventStatus',
