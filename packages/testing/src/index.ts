@@ -12,3 +12,4 @@ export * from './free-port';
 export * from './json-request';
 export * from './fuzz/fuzz-apps';
 export * from './own-postgres';
+export * from './own-redis';
