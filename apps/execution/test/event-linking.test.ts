@@ -1,4 +1,6 @@
 import { LINKED, eventWithStatus, orderEvent, startExecutionHarness, templateVersion, waitFor, TEST_CONTROL_KEY, type ExecutionHarness } from '@mc/testing';
+import { TemplateRenderer } from '@mc/templates';
+import { linkEvents } from '@mc/execution/src/workflows/event-linking';
 
 describe('linking events to published templates (rtEventsProcessing, batchEventsProcessing)', () => {
   let mc: ExecutionHarness;
@@ -103,5 +105,43 @@ describe('linking events to published templates (rtEventsProcessing, batchEvents
     const failed = await mc.instance.queues.rt.getJob(job.id as string);
     expect(failed?.attemptsMade).toBe(1);
     expect(failed?.failedReason).toMatch(/Invalid rtEventsProcessing job data: eventId must be a UUID/);
+  });
+});
+
+describe('the render time limit', () => {
+  let mc: ExecutionHarness;
+  beforeAll(async () => {
+    // The API alone: events are stored and wait for the linking the test runs itself.
+    mc = await startExecutionHarness({ MC_ROLE: 'api' });
+    await mc.request('PUT', '/api/v1/templates/order-confirmation', templateVersion(), TEST_CONTROL_KEY);
+    await mc.request(
+      'PUT',
+      '/api/v1/templates/runaway',
+      templateVersion({ eventType: 'RUNAWAY', text: '{% for i in (1..100000000) %}{{ i }}{% endfor %}' }),
+      TEST_CONTROL_KEY,
+    );
+  });
+  afterAll(() => mc.close());
+
+  // The cause of a flaky reconciliation test: renders of a chunk ran interleaved, and liquidjs
+  // counts its limit in wall-clock time from a render's start, so each render was charged for all
+  // of them and a loaded machine refused good events as "template render limit exceeded".
+  it('when a chunk of 3,000 events is linked at once, then each render is charged for its own work only and every event is linked', async () => {
+    const batch = await mc.request('POST', '/api/v1/events/batch', { events: Array.from({ length: 3000 }, () => orderEvent()) });
+    expect(batch.status).toBe(202);
+    // A limit far below the time the whole chunk takes to render, far above one render's.
+    const renderer = new TemplateRenderer({ renderLimitMs: 150 });
+    const outcome = await linkEvents({ ...mc.instance.processing, renderer }, batch.body.ids);
+    expect(outcome.notTakenIntoAccount).toEqual([]);
+    expect(outcome.linked).toHaveLength(3000);
+  });
+
+  it('when a template runs away, then its render is cut off and the event is not taken into account, with the reason', async () => {
+    const posted = await mc.request('POST', '/api/v1/events', orderEvent({ type: 'RUNAWAY' }));
+    const renderer = new TemplateRenderer({ renderLimitMs: 150 });
+    const outcome = await linkEvents({ ...mc.instance.processing, renderer }, [posted.body.id]);
+    expect(outcome.notTakenIntoAccount).toEqual([posted.body.id]);
+    const { rows } = await mc.instance.db.pool.query('SELECT status_reason FROM events WHERE id = $1', [posted.body.id]);
+    expect(rows[0].status_reason).toMatch(/^template "runaway" v1 failed to render: .*limit exceeded/);
   });
 });

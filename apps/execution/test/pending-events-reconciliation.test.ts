@@ -39,13 +39,18 @@ describe('pending-events reconciliation', () => {
     expect(again.requeued).toBe(0);
 
     await mc.startSibling({ MC_ROLE: 'worker', EXECUTION_PORT: '0' });
+    // Until nothing is pending; then every event must be linked (a refusal shows with its reason).
     await waitFor(
       async () => {
-        const { rows } = await mc.instance.db.pool.query("SELECT count(*)::int AS n FROM events WHERE status IN ('pending_delivery', 'sent')");
-        return rows[0].n === 1220;
+        const { rows } = await mc.instance.db.pool.query("SELECT count(*)::int AS n FROM events WHERE status = 'pending'");
+        return rows[0].n === 0;
       },
       { timeoutMs: 30_000 },
     );
+    const outcomes = await mc.instance.db.pool.query(
+      "SELECT CASE WHEN status IN ('pending_delivery', 'sent') THEN 'linked' ELSE status || ': ' || coalesce(status_reason, '') END AS outcome, count(*)::int AS n FROM events GROUP BY 1",
+    );
+    expect(outcomes.rows).toEqual([{ outcome: 'linked', n: 1220 }]);
     const ids = realtime.map((answer) => answer.body.id as string);
     const { rows } = await mc.instance.db.pool.query('SELECT count(*)::int AS n FROM delivery_logs WHERE event_id = ANY($1::uuid[])', [ids]);
     expect(rows[0].n).toBe(20);

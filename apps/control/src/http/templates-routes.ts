@@ -46,7 +46,7 @@ export function templatesRoutes(services: ControlServices, auth: Authenticator):
     const template = await getTemplate(services.prisma, name);
     try {
       // version 0: previews are never cached as a published version.
-      res.json(await services.renderer.render({ ...template, name: `preview:${name}:${template.updatedAt.getTime()}`, version: 0 }, { ctx, event }));
+      res.json(services.renderer.render({ ...template, name: `preview:${name}:${template.updatedAt.getTime()}`, version: 0 }, { ctx, event }));
     } catch (thrown) {
       // The template parses (drafts are checked) but fails on this data: the operator's answer, not a fault.
       throw new AppError('unprocessable', `The template failed to render with this data: ${coerceError(thrown).message}`);

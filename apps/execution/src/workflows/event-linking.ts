@@ -82,33 +82,31 @@ export async function linkEvents(
 
   const rejections: Array<{ id: string; reason: string }> = [];
   const deliveries: LinkedDelivery[] = [];
-  await Promise.all(
-    due.map(async (event) => {
-      const template = event.templateName === null ? undefined : templates.get(event.templateName);
-      if (!template) {
-        rejections.push({ id: event.id, reason: `no published template for event type "${event.type}" on channel ${event.channel}` });
-        return;
-      }
-      try {
-        const message = await renderer.render(template, renderScope(event));
-        deliveries.push({
-          deliveryLogId: newDeliveryLogId(),
-          eventId: event.id,
-          channel: event.channel,
-          recipient: (event.channel === 'email' ? event.email : event.mobilePhone) ?? '',
-          templateName: template.name,
-          templateVersion: template.version,
-          ...message,
-          attempt: attemptOf(event.id),
-        });
-      } catch (thrown) {
-        rejections.push({
-          id: event.id,
-          reason: `template "${template.name}" v${template.version} failed to render: ${coerceError(thrown).message}`,
-        });
-      }
-    }),
-  );
+  for (const event of due) {
+    const template = event.templateName === null ? undefined : templates.get(event.templateName);
+    if (!template) {
+      rejections.push({ id: event.id, reason: `no published template for event type "${event.type}" on channel ${event.channel}` });
+      continue;
+    }
+    try {
+      const message = renderer.render(template, renderScope(event));
+      deliveries.push({
+        deliveryLogId: newDeliveryLogId(),
+        eventId: event.id,
+        channel: event.channel,
+        recipient: (event.channel === 'email' ? event.email : event.mobilePhone) ?? '',
+        templateName: template.name,
+        templateVersion: template.version,
+        ...message,
+        attempt: attemptOf(event.id),
+      });
+    } catch (thrown) {
+      rejections.push({
+        id: event.id,
+        reason: `template "${template.name}" v${template.version} failed to render: ${coerceError(thrown).message}`,
+      });
+    }
+  }
 
   await markNotTakenIntoAccount(pool, rejections);
   const linked = await linkEventsToDeliveries(pool, deliveries, context.lease);
