@@ -7,11 +7,13 @@ WORKDIR /app
 COPY package.json package-lock.json ./
 COPY apps/control/package.json apps/control/
 COPY apps/execution/package.json apps/execution/
+COPY packages/batching/package.json packages/batching/
 COPY packages/db/package.json packages/db/
 COPY packages/domain/package.json packages/domain/
 COPY packages/http/package.json packages/http/
+COPY packages/lifecycle/package.json packages/lifecycle/
+COPY packages/observability/package.json packages/observability/
 COPY packages/queues/package.json packages/queues/
-COPY packages/runtime/package.json packages/runtime/
 COPY packages/smtp-sink/package.json packages/smtp-sink/
 COPY packages/templates/package.json packages/templates/
 COPY packages/testing/package.json packages/testing/

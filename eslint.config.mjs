@@ -1,6 +1,7 @@
 // @ts-check
 import eslint from '@eslint/js';
 import tseslint from 'typescript-eslint';
+import boundaries from './eslint-rules/workspace-boundaries.cjs';
 
 export default tseslint.config(
   { ignores: ['**/node_modules/**', 'packages/db/generated/**', 'coverage/**'] },
@@ -8,7 +9,7 @@ export default tseslint.config(
   ...tseslint.configs.recommendedTypeChecked,
   {
     languageOptions: {
-      parserOptions: { projectService: { allowDefaultProject: ['*.mjs'] }, tsconfigRootDir: import.meta.dirname },
+      parserOptions: { projectService: { allowDefaultProject: ['*.mjs', 'eslint-rules/*.cjs'] }, tsconfigRootDir: import.meta.dirname },
     },
     rules: {
       '@typescript-eslint/no-floating-promises': 'error',
@@ -18,13 +19,19 @@ export default tseslint.config(
     },
   },
   {
+    // The dependency graph declared in the package.json files (eslint-rules/workspace-boundaries.cjs).
+    files: ['apps/**', 'packages/**', 'tests/**', 'bench/**', 'scripts/**'],
+    plugins: { mc: boundaries },
+    rules: { 'mc/workspace-boundaries': 'error' },
+  },
+  {
     // The development launcher sets defaults into the environment before the app reads it.
-    files: ['**/env.ts', 'packages/testing/**', 'bench/**', '**/test/**', 'scripts/start-local.ts', 'scripts/fuzz.ts'],
+    files: ['**/env.ts', 'packages/testing/**', 'bench/**', '**/test/**', '**/testing/**', 'tests/**', 'scripts/start-local.ts'],
     rules: { 'no-restricted-properties': 'off' },
   },
   {
     // Tests read JSON answers as `any` on purpose: the assertions are the type check.
-    files: ['packages/testing/**', '**/test/**', 'bench/**'],
+    files: ['packages/testing/**', '**/test/**', '**/testing/**', 'tests/**', 'bench/**'],
     rules: {
       '@typescript-eslint/no-explicit-any': 'off',
       '@typescript-eslint/no-unsafe-member-access': 'off',
@@ -34,5 +41,6 @@ export default tseslint.config(
       '@typescript-eslint/no-unsafe-return': 'off',
     },
   },
-  { files: ['**/*.mjs'], ...tseslint.configs.disableTypeChecked },
+  { files: ['**/*.mjs', '**/*.cjs'], ...tseslint.configs.disableTypeChecked },
+  { files: ['**/*.cjs'], languageOptions: { sourceType: 'commonjs', globals: { require: 'readonly', module: 'writable' } }, rules: { '@typescript-eslint/no-require-imports': 'off' } },
 );

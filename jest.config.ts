@@ -5,8 +5,9 @@ import type { Config } from 'jest';
 
 const config: Config = {
   testEnvironment: 'node',
-  roots: ['<rootDir>/apps', '<rootDir>/packages'],
-  testMatch: ['**/test/**/*.test.ts'],
+  roots: ['<rootDir>/apps', '<rootDir>/packages', '<rootDir>/tests'],
+  // Each workspace's own tests in its test/; tests of the apps together in tests/.
+  testMatch: ['**/test/**/*.test.ts', '<rootDir>/tests/**/*.test.ts'],
   transform: {
     '^.+\\.ts$': ['@swc/jest', { jsc: { parser: { syntax: 'typescript' }, target: 'es2022' }, module: { type: 'commonjs' } }],
   },

@@ -20,7 +20,9 @@ import path from 'node:path';
 import pg from 'pg';
 import { startSmtpSink, type SmtpSink } from '@mc/smtp-sink';
 import { freePort, spawnApp, startOwnPostgres, startOwnRedis, waitFor, waitForHealth, type SpawnedApp } from '@mc/testing';
-import { fmt, intKnob, log, sleep } from './bench-support';
+import { fmt, intKnob, sleep } from './support';
+
+const log = (line: string) => console.log(line);
 
 const ROOT = path.resolve(__dirname, '..');
 const RATE = intKnob('CHAOS_RATE', 50);
@@ -103,7 +105,7 @@ async function main(): Promise<number> {
     DELIVERY_LEASE_MS: '5000',
     RECONCILE_EVERY_MS: '5000',
     RECONCILE_GRACE_MS: '5000',
-    STATUS_SYNC_EVERY_MS: '500',
+    UPDATE_EVENT_STATUS_EVERY_MS: '500',
     CIRCUIT_PROBE_MAX_MS: '2000',
   };
   const control = { ...common, CONTROL_DATABASE_URL: postgres.url('mc_control'), CONTROL_PORT: String(controlPort), MC_ADMIN_TOKEN: ADMIN_TOKEN, ARCHIVE_EVERY_MS: '2000', ARCHIVE_PAGE_SIZE: '200' };

@@ -1,6 +1,6 @@
 /** Development defaults and set-up for `npm start`; never used in production. */
-import { readExecutionEnv } from '../apps/execution/src/env.ts';
-import { readControlEnv } from '../apps/control/src/env.ts';
+import { readExecutionEnv } from '@mc/execution';
+import { readControlEnv } from '@mc/control';
 
 export const DEV_DEFAULTS = {
   MC_API_KEY: 'mc_dev_producer_key_change_me_000000',

@@ -7,9 +7,10 @@
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import path from 'node:path';
-import { readControlEnv } from '../apps/control/src/env.ts';
-import { readExecutionEnv } from '../apps/execution/src/env.ts';
-import { StartupError, assertPortFree, loadDotEnv } from '../packages/runtime/src/index.ts';
+import { readControlEnv } from '@mc/control';
+import { readExecutionEnv } from '@mc/execution';
+import { StartupError } from '@mc/domain';
+import { assertPortFree, loadDotEnv } from '@mc/lifecycle';
 import { DEV_DEFAULTS, printWelcome, setUpLocalSystem } from './local-dev';
 
 // The environment wins over .env, which wins over the development defaults.

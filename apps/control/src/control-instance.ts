@@ -1,12 +1,13 @@
 import http from 'node:http';
 import pg from 'pg';
 import type { Worker } from 'bullmq';
-import { DEVELOPMENT_SECRET_KEY, FaultLog, SecretBox, httpServerOptions, type Logger } from '@mc/domain';
+import { DEVELOPMENT_SECRET_KEY, SecretBox, httpServerOptions } from '@mc/domain';
+import { FaultLog, type Logger, OutageWatch } from '@mc/observability';
 import { sealStoredCredentials } from './accounts/execution-instances';
 import { failedAuthLimiter, listenHttp } from '@mc/http';
 import { openControlDatabase, type ControlDatabase } from '@mc/db';
 import { closeRedis, createCatalogQueue, createRedisConnection } from '@mc/queues';
-import { OutageWatch, closeHttpServer, closeInStages } from '@mc/runtime';
+import { closeHttpServer, closeInStages } from '@mc/lifecycle';
 import { TemplateRenderer } from '@mc/templates';
 import type { ControlEnv } from './env';
 import type { ControlServices } from './control-services';
@@ -14,6 +15,7 @@ import { createControlApp } from './app';
 import { adminTokenVerifier } from './admin-auth';
 import { keepArchivingSchedulers, startArchivingWorker } from './workflows/archiving';
 import { resumeUnfinishedPublications, startPublishingWorker } from './workflows/publishing';
+import { QUEUES } from './queues';
 
 /** Publishing jobs run at once per control process. */
 const PUBLISHING_CONCURRENCY = 10;
@@ -63,7 +65,7 @@ export async function startControlInstance(env: ControlEnv, logger: Logger): Pro
     redis: producerRedis,
     logger,
     renderer: new TemplateRenderer(),
-    queues: { publishing: createCatalogQueue('publishing', queueContext), archiving: createCatalogQueue('archiving', queueContext) },
+    queues: { publishing: createCatalogQueue(QUEUES.publishing, queueContext), archiving: createCatalogQueue(QUEUES.archiving, queueContext) },
     secrets,
     archiving: {
       secrets,

@@ -1,11 +1,12 @@
 import type pg from 'pg';
 import type { Redis } from 'ioredis';
 import type { ControlPrisma } from '@mc/db';
-import type { Logger, SecretBox } from '@mc/domain';
-import type { CatalogQueue } from '@mc/queues';
+import type { Logger } from '@mc/observability';
+import type { SecretBox } from '@mc/domain';
 import { TemplateRenderer } from '@mc/templates';
 import type { ArchivingContext } from './workflows/archiving';
 import type { ExecutionCallOptions } from './execution-client';
+import type { ControlQueue } from './queues';
 
 /** What the control instance's routes and workflows share. */
 export interface ControlServices {
@@ -14,7 +15,7 @@ export interface ControlServices {
   redis: Redis;
   logger: Logger;
   renderer: TemplateRenderer;
-  queues: { publishing: CatalogQueue<'publishing'>; archiving: CatalogQueue<'archiving'> };
+  queues: { publishing: ControlQueue<'publishing'>; archiving: ControlQueue<'archiving'> };
   archiving: ArchivingContext;
   archiveEveryMs: number;
   /** Seals and opens the execution-instance credentials stored on control. */

@@ -1,6 +1,7 @@
-import { createLogger } from '@mc/domain';
-import { CONTROL_MIGRATIONS_DIR, prepareDatabase } from '@mc/db';
-import { assertPortFree, assertPostgresReachable, assertRedisReachable, installGracefulShutdown, loadDotEnv, runMain } from '@mc/runtime';
+import { createLogger } from '@mc/observability';
+import { CONTROL_MIGRATIONS_DIR, prepareDatabase, assertPostgresReachable } from '@mc/db';
+import { assertPortFree, installGracefulShutdown, loadDotEnv, runMain } from '@mc/lifecycle';
+import { assertRedisReachable } from '@mc/queues';
 import { readControlEnv } from './env';
 import { startControlInstance } from './control-instance';
 

@@ -1,4 +1,5 @@
-import { startControlHarness, TEST_ADMIN_TOKEN, type ControlHarness } from '@mc/testing';
+import { TEST_ADMIN_TOKEN } from '@mc/testing';
+import { startControlHarness, type ControlHarness } from '../testing';
 
 /** The admin token cannot be guessed at speed: failures are limited per client address. */
 describe('limits before authentication (control instance)', () => {

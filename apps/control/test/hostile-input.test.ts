@@ -1,4 +1,4 @@
-import { startControlHarness, type ControlHarness } from '@mc/testing';
+import { startControlHarness, type ControlHarness } from '../testing';
 
 const DRAFT = { eventType: 'ORDER_CONFIRMATION', channel: 'email', subject: 'Order {{ ctx.orderId }}', html: '<p>{{ ctx.items | first | upcase }}</p>', text: '' };
 

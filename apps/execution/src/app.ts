@@ -1,7 +1,7 @@
 import type { Express } from 'express';
 import type pg from 'pg';
 import type { Redis } from 'ioredis';
-import type { Logger } from '@mc/domain';
+import type { Logger } from '@mc/observability';
 import { createBaseApp, monitoringRoutes, mountAdmin, notFoundHandler, problemMiddleware, type AdminOptions, type Authenticator } from '@mc/http';
 import type { ExecutionPrisma } from '@mc/db';
 import type { EventIntake } from './intake/event-intake';

@@ -72,9 +72,9 @@ export const executionEnvSchema = z
     /** How long a job is locked by its worker before it counts as stalled (ms). */
     JOB_LOCK_MS: envVar.int(15 * SECOND, 100),
     /** How often updateEventStatus runs (ms). */
-    STATUS_SYNC_EVERY_MS: envVar.int(1 * SECOND, 100),
+    UPDATE_EVENT_STATUS_EVERY_MS: envVar.int(1 * SECOND, 100),
     /** Delivery logs per updateEventStatus statement. */
-    STATUS_SYNC_BATCH_SIZE: envVar.int(5_000, 1),
+    UPDATE_EVENT_STATUS_BATCH_SIZE: envVar.int(5_000, 1),
     /** Final events are purged once archived by the control instance and older than this (ms). */
     PURGE_RETENTION_MS: envVar.int(30 * DAY, 0),
     /** How often the purge runs (ms). */

@@ -3,12 +3,14 @@ import os from 'node:os';
 import { randomBytes } from 'node:crypto';
 import type { Worker } from 'bullmq';
 import type { Express } from 'express';
-import { FaultLog, MINUTE, httpServerOptions, type Logger } from '@mc/domain';
+import { FaultLog, type Logger, OutageWatch } from '@mc/observability';
+import { MINUTE, httpServerOptions } from '@mc/domain';
 import { TransportCircuit } from './delivery/transport-circuit';
 import { failedAuthLimiter, listenHttp } from '@mc/http';
 import { openExecutionDatabase, type ExecutionDatabase } from '@mc/db';
-import { closeRedis, createCatalogQueue, createRedisConnection, type CatalogQueue } from '@mc/queues';
-import { MicroBatcher, OutageWatch, closeHttpServer, closeInStages } from '@mc/runtime';
+import { closeRedis, createCatalogQueue, createRedisConnection } from '@mc/queues';
+import { MicroBatcher } from '@mc/batching';
+import { closeHttpServer, closeInStages } from '@mc/lifecycle';
 import type { ExecutionEnv } from './env';
 import { createExecutionApp } from './app';
 import { EventIntake } from './intake/event-intake';
@@ -20,24 +22,25 @@ import { openTransports, type Transports } from './delivery/channel-senders';
 import { recordDeliveryOutcomes, type DeliveryOutcome } from './delivery/deliveries-store';
 import type { EventProcessingContext } from './workflows/event-processing-job';
 import type { ReconciliationContext } from './workflows/pending-events-reconciliation';
-import type { StatusSyncContext } from './workflows/update-event-status';
+import type { UpdateEventStatusContext } from './workflows/update-event-status';
 import { startWorkflows } from './workflows/start-workflows';
 import { outboxRoutes } from './http/outbox-routes';
 import { ExecutionMetrics } from './metrics/execution-metrics';
+import { QUEUES, type ExecutionQueue } from './queues';
 
 export interface ExecutionInstance {
   db: ExecutionDatabase;
   queues: EventQueues & {
-    reconciliation: CatalogQueue<'pendingEventsReconciliation'>;
-    updateEventStatus: CatalogQueue<'updateEventStatus'>;
-    purge: CatalogQueue<'purgeArchivedEvents'>;
+    reconciliation: ExecutionQueue<'pendingEventsReconciliation'>;
+    updateEventStatus: ExecutionQueue<'updateEventStatus'>;
+    purge: ExecutionQueue<'purgeArchivedEvents'>;
   };
   intake: EventIntake;
   app: Express;
   transports: Transports;
   processing: EventProcessingContext;
   reconciliation: ReconciliationContext;
-  statusSync: StatusSyncContext;
+  updateEventStatus: UpdateEventStatusContext;
   /** Set when the `api` role listens. */
   server?: http.Server;
   /** The port it listens on (the real one when configured with 0). */
@@ -68,11 +71,11 @@ export async function startExecutionInstance(env: ExecutionEnv, logger: Logger):
   const workerRedis = createRedisConnection({ redisUrl: env.REDIS_URL, logger, role: 'worker' });
   const queueContext = { connection: producerRedis, prefix: env.MC_QUEUE_PREFIX, logger };
   const queues = {
-    rt: createCatalogQueue('rtEventsProcessing', queueContext),
-    batch: createCatalogQueue('batchEventsProcessing', queueContext),
-    reconciliation: createCatalogQueue('pendingEventsReconciliation', queueContext),
-    updateEventStatus: createCatalogQueue('updateEventStatus', queueContext),
-    purge: createCatalogQueue('purgeArchivedEvents', queueContext),
+    rt: createCatalogQueue(QUEUES.rtEventsProcessing, queueContext),
+    batch: createCatalogQueue(QUEUES.batchEventsProcessing, queueContext),
+    reconciliation: createCatalogQueue(QUEUES.pendingEventsReconciliation, queueContext),
+    updateEventStatus: createCatalogQueue(QUEUES.updateEventStatus, queueContext),
+    purge: createCatalogQueue(QUEUES.purgeArchivedEvents, queueContext),
   };
   const metrics = new ExecutionMetrics(db.pool, Object.values(queues), env.MC_INSTANCE_NAME);
   const intake = new EventIntake({ pool: db.pool, queues, logger, metrics, observe });
@@ -108,7 +111,7 @@ export async function startExecutionInstance(env: ExecutionEnv, logger: Logger):
     },
   };
   const reconciliation: ReconciliationContext = { pool: db.pool, redis: workerRedis, queues, logger, graceMs: env.RECONCILE_GRACE_MS };
-  const statusSync: StatusSyncContext = { pool: db.pool, logger, batchSize: env.STATUS_SYNC_BATCH_SIZE, maxRunMs: 1 * MINUTE };
+  const updateEventStatus: UpdateEventStatusContext = { pool: db.pool, logger, batchSize: env.UPDATE_EVENT_STATUS_BATCH_SIZE, maxRunMs: 1 * MINUTE };
 
   // Processes that serve HTTP own the bootstrap keys: a worker started without the variables
   // must not revoke the keys its instance's API processes were given.
@@ -157,7 +160,7 @@ export async function startExecutionInstance(env: ExecutionEnv, logger: Logger):
           redis: workerRedis,
           processing,
           reconciliation,
-          statusSync,
+          updateEventStatus,
           purge: { pool: db.pool, logger, retentionMs: env.PURGE_RETENTION_MS, batchSize: 5_000 },
           schedulerQueues: { reconciliation: queues.reconciliation, updateEventStatus: queues.updateEventStatus, purge: queues.purge },
         });
@@ -182,5 +185,5 @@ export async function startExecutionInstance(env: ExecutionEnv, logger: Logger):
     () => db.close(),
   ]);
 
-  return { db, queues, intake, app, transports, processing, reconciliation, statusSync, server, port, workers: workflows?.workers ?? [], close };
+  return { db, queues, intake, app, transports, processing, reconciliation, updateEventStatus, server, port, workers: workflows?.workers ?? [], close };
 }

@@ -1,6 +1,7 @@
-import { createLogger } from '@mc/domain';
-import { EXECUTION_MIGRATIONS_DIR, prepareDatabase } from '@mc/db';
-import { assertPortFree, assertPostgresReachable, assertRedisReachable, installGracefulShutdown, loadDotEnv, runMain } from '@mc/runtime';
+import { createLogger } from '@mc/observability';
+import { EXECUTION_MIGRATIONS_DIR, prepareDatabase, assertPostgresReachable } from '@mc/db';
+import { assertPortFree, installGracefulShutdown, loadDotEnv, runMain } from '@mc/lifecycle';
+import { assertRedisReachable } from '@mc/queues';
 import { readExecutionEnv } from './env';
 import { startExecutionInstance } from './execution-instance';
 

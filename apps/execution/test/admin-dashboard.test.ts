@@ -1,4 +1,5 @@
-import { basicAuthorization, orderEvent, startExecutionHarness, templateVersion, waitFor, TEST_CONTROL_KEY, type ExecutionHarness } from '@mc/testing';
+import { basicAuthorization, orderEvent, templateVersion, waitFor, TEST_CONTROL_KEY } from '@mc/testing';
+import { startExecutionHarness, type ExecutionHarness } from '../testing';
 
 const ADMIN = { MC_ADMIN_USER: 'ops', MC_ADMIN_PASSWORD: 'correct-horse-battery' };
 
@@ -6,7 +7,7 @@ describe('/admin (Bull Board and the development outbox)', () => {
   let mc: ExecutionHarness;
   let closed: ExecutionHarness;
   beforeAll(async () => {
-    [mc, closed] = await Promise.all([startExecutionHarness({ ...ADMIN, STATUS_SYNC_EVERY_MS: '100' }), startExecutionHarness({ MC_ROLE: 'api' })]);
+    [mc, closed] = await Promise.all([startExecutionHarness({ ...ADMIN, UPDATE_EVENT_STATUS_EVERY_MS: '100' }), startExecutionHarness({ MC_ROLE: 'api' })]);
     await mc.request('PUT', '/api/v1/templates/order-confirmation', templateVersion(), TEST_CONTROL_KEY);
   });
   afterAll(async () => {
@@ -115,6 +116,6 @@ describe('/admin (Bull Board and the development outbox)', () => {
     expect(text).toMatch(sample('mc_event_received_to_linked_seconds_count', ['instance="local"']));
     expect(text).toMatch(sample('mc_event_received_to_sent_seconds_count', ['channel="email"']));
     expect(text).toMatch(sample('mc_deliveries_total', ['channel="email"', 'outcome="sent"']));
-    expect(text).toMatch(sample('mc_status_sync_lag_seconds', ['instance="local"'], '[\\d.]+'));
+    expect(text).toMatch(sample('mc_update_event_status_lag_seconds', ['instance="local"'], '[\\d.]+'));
   });
 });

@@ -1,8 +1,9 @@
 import { execFile } from 'node:child_process';
 import path from 'node:path';
 import { promisify } from 'node:util';
-import { createApiKey, listApiKeys, revokeApiKey } from '@mc/execution/src/api-keys/api-keys';
-import { orderEvent, startExecutionHarness, TEST_PRODUCER_KEY, type ExecutionHarness } from '@mc/testing';
+import { createApiKey, listApiKeys, revokeApiKey } from '../src/api-keys/api-keys';
+import { orderEvent, TEST_PRODUCER_KEY } from '@mc/testing';
+import { startExecutionHarness, type ExecutionHarness } from '../testing';
 
 describe('producer API keys', () => {
   let mc: ExecutionHarness;

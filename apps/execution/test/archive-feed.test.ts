@@ -1,6 +1,7 @@
 import pg from 'pg';
-import { purgeArchivedEvents } from '@mc/execution/src/archive/purge-archived-events';
-import { orderEvent, startExecutionHarness, testLogger, waitFor, TEST_CONTROL_KEY, type ExecutionHarness } from '@mc/testing';
+import { purgeArchivedEvents } from '../src/workflows/purge-archived-events';
+import { orderEvent, testLogger, waitFor, TEST_CONTROL_KEY } from '@mc/testing';
+import { startExecutionHarness, type ExecutionHarness } from '../testing';
 
 describe('GET /api/v1/archive (the archive feed) and purge', () => {
   let mc: ExecutionHarness;

@@ -1,5 +1,6 @@
-import { createApiKey, createKeyVerifier, hashApiKey } from '@mc/execution/src/api-keys/api-keys';
-import { basicAuthorization, orderEvent, startExecutionHarness, waitFor, TEST_PRODUCER_KEY, type ExecutionHarness } from '@mc/testing';
+import { createApiKey, createKeyVerifier, hashApiKey } from '../src/api-keys/api-keys';
+import { basicAuthorization, orderEvent, waitFor, TEST_PRODUCER_KEY } from '@mc/testing';
+import { startExecutionHarness, type ExecutionHarness } from '../testing';
 
 const LIMITS = { AUTH_FAILURES_PER_SECOND: '1', AUTH_FAILURES_BURST: '5' };
 

@@ -1,4 +1,5 @@
-import { orderEvent, startExecutionHarness, templateVersion, waitFor, TEST_CONTROL_KEY, type ExecutionHarness } from '@mc/testing';
+import { orderEvent, templateVersion, waitFor, TEST_CONTROL_KEY } from '@mc/testing';
+import { startExecutionHarness, type ExecutionHarness } from '../testing';
 
 describe('POST /api/v1/events/batch (batch intake)', () => {
   let mc: ExecutionHarness;

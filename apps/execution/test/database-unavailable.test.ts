@@ -1,10 +1,11 @@
 import pg from 'pg';
-import { createExecutionApp } from '@mc/execution/src/app';
-import { EventIntake } from '@mc/execution/src/intake/event-intake';
-import { ExecutionMetrics } from '@mc/execution/src/metrics/execution-metrics';
+import { createExecutionApp } from '../src/app';
+import { EventIntake } from '../src/intake/event-intake';
+import { ExecutionMetrics } from '../src/metrics/execution-metrics';
 import { TemplateRenderer } from '@mc/templates';
 import { FailedAuthLimiter } from '@mc/http';
-import { orderEvent, startExecutionHarness, testLogger, type ExecutionHarness } from '@mc/testing';
+import { orderEvent, testLogger } from '@mc/testing';
+import { startExecutionHarness, type ExecutionHarness } from '../testing';
 import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 

@@ -1,7 +1,8 @@
 import type { ChildProcess } from 'node:child_process';
 import path from 'node:path';
 import { startSmtpSink, type SmtpSink } from '@mc/smtp-sink';
-import { capturedLogger, orderEvent, spawnApp, startExecutionHarness, templateVersion, waitFor, TEST_CONTROL_KEY, TEST_REDIS_URL, type ExecutionHarness } from '@mc/testing';
+import { capturedLogger, orderEvent, spawnApp, templateVersion, waitFor, TEST_CONTROL_KEY, TEST_REDIS_URL } from '@mc/testing';
+import { startExecutionHarness, type ExecutionHarness } from '../testing';
 
 const EVENTS = 3000;
 const DELIVERY_CONCURRENCY = 10;
@@ -17,7 +18,7 @@ const WORKER_SETTINGS = {
   JOB_LOCK_MS: '1500',
   DELIVERY_LEASE_MS: '1500',
   DELIVERY_RETRY_SCHEDULE_MS: '100',
-  STATUS_SYNC_EVERY_MS: '200',
+  UPDATE_EVENT_STATUS_EVERY_MS: '200',
 };
 
 describe('a worker killed (SIGKILL) in the middle of a batch', () => {

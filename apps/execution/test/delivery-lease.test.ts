@@ -1,5 +1,6 @@
 import { startSmtpSink, type SmtpSink } from '@mc/smtp-sink';
-import { orderEvent, startExecutionHarness, templateVersion, waitFor, TEST_CONTROL_KEY, type ExecutionHarness } from '@mc/testing';
+import { orderEvent, templateVersion, waitFor, TEST_CONTROL_KEY } from '@mc/testing';
+import { startExecutionHarness, type ExecutionHarness } from '../testing';
 
 describe('delivery leases on a slow SMTP server', () => {
   let smtp: SmtpSink;
@@ -13,7 +14,7 @@ describe('delivery leases on a slow SMTP server', () => {
       DELIVERY_CONCURRENCY: '1',
       DELIVERY_LEASE_MS: '120',
       DELIVERY_RETRY_SCHEDULE_MS: '50',
-      STATUS_SYNC_EVERY_MS: '100',
+      UPDATE_EVENT_STATUS_EVERY_MS: '100',
     });
     await mc.request('PUT', '/api/v1/templates/order-confirmation', templateVersion(), TEST_CONTROL_KEY);
   });

@@ -1,16 +1,7 @@
 import { startSmtpSink, type SmtpSink } from '@mc/smtp-sink';
-import {
-  eventWithStatus,
-  orderEvent,
-  startExecutionHarness,
-  startSmsProvider,
-  templateVersion,
-  waitFor,
-  TEST_CONTROL_KEY,
-  type ExecutionHarness,
-  type SmsProvider,
-} from '@mc/testing';
-import { syncEventStatuses } from '@mc/execution/src/workflows/update-event-status';
+import { orderEvent, startSmsProvider, templateVersion, waitFor, TEST_CONTROL_KEY, type SmsProvider } from '@mc/testing';
+import { eventWithStatus, startExecutionHarness, type ExecutionHarness } from '../testing';
+import { updateEventStatusBatch } from '../src/workflows/update-event-status';
 
 const FINAL = ['sent', 'ignored', 'delivery_failed'];
 
@@ -29,7 +20,7 @@ describe('delivery (email over SMTP, SMS over HTTP) and updateEventStatus', () =
       MC_EMAIL_REPLY_TO: 'help@shop.example',
       DELIVERY_MAX_ATTEMPTS: '3',
       DELIVERY_RETRY_SCHEDULE_MS: '20',
-      STATUS_SYNC_EVERY_MS: '100',
+      UPDATE_EVENT_STATUS_EVERY_MS: '100',
     });
     await mc.request('PUT', '/api/v1/templates/order-confirmation', templateVersion(), TEST_CONTROL_KEY);
     await mc.request(
@@ -207,7 +198,7 @@ describe('delivery (email over SMTP, SMS over HTTP) and updateEventStatus', () =
     await eventWithStatus(mc, id, 'sent');
     // A final delivery log whose event already moved on: syncing must leave the event as it is.
     await mc.instance.db.pool.query("UPDATE delivery_logs SET status = 'failed', synced_at = NULL WHERE event_id = $1", [id]);
-    const results = await Promise.all([1, 2, 3].map(() => syncEventStatuses(mc.instance.db.pool, 100)));
+    const results = await Promise.all([1, 2, 3].map(() => updateEventStatusBatch(mc.instance.db.pool, 100)));
     expect(results.reduce((sum, count) => sum + count, 0)).toBeGreaterThanOrEqual(1);
     const { rows } = await mc.instance.db.pool.query('SELECT status FROM events WHERE id = $1', [id]);
     expect(rows[0].status).toBe('sent');
@@ -217,7 +208,7 @@ describe('delivery (email over SMTP, SMS over HTTP) and updateEventStatus', () =
 describe('delivery without an SMS provider', () => {
   let mc: ExecutionHarness;
   beforeAll(async () => {
-    mc = await startExecutionHarness({ STATUS_SYNC_EVERY_MS: '100' });
+    mc = await startExecutionHarness({ UPDATE_EVENT_STATUS_EVERY_MS: '100' });
     await mc.request(
       'PUT',
       '/api/v1/templates/otp',

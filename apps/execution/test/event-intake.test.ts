@@ -1,4 +1,5 @@
-import { LINKED, eventWithStatus, orderEvent, startExecutionHarness, templateVersion, TEST_CONTROL_KEY, type ExecutionHarness } from '@mc/testing';
+import { orderEvent, templateVersion, TEST_CONTROL_KEY } from '@mc/testing';
+import { LINKED, eventWithStatus, startExecutionHarness, type ExecutionHarness } from '../testing';
 
 describe('POST /api/v1/events (real-time intake)', () => {
   let mc: ExecutionHarness;

@@ -1,6 +1,7 @@
-import { LINKED, eventWithStatus, orderEvent, startExecutionHarness, templateVersion, waitFor, TEST_CONTROL_KEY, type ExecutionHarness } from '@mc/testing';
+import { orderEvent, templateVersion, waitFor, TEST_CONTROL_KEY } from '@mc/testing';
+import { LINKED, eventWithStatus, startExecutionHarness, type ExecutionHarness } from '../testing';
 import { TemplateRenderer } from '@mc/templates';
-import { linkEvents } from '@mc/execution/src/workflows/event-linking';
+import { linkEvents } from '../src/workflows/event-linking';
 
 describe('linking events to published templates (rtEventsProcessing, batchEventsProcessing)', () => {
   let mc: ExecutionHarness;

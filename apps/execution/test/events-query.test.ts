@@ -1,4 +1,5 @@
-import { orderEvent, startExecutionHarness, TEST_CONTROL_KEY, type ExecutionHarness } from '@mc/testing';
+import { orderEvent, TEST_CONTROL_KEY } from '@mc/testing';
+import { startExecutionHarness, type ExecutionHarness } from '../testing';
 
 describe('GET /api/v1/events and /api/v1/events/:id', () => {
   let mc: ExecutionHarness;

@@ -1,23 +1,12 @@
 import path from 'node:path';
-import {
-  orderEvent,
-  freePort,
-  spawnApp,
-  waitForHealth,
-  startExecutionHarness,
-  templateVersion,
-  waitFor,
-  TEST_CONTROL_KEY,
-  TEST_PRODUCER_KEY,
-  TEST_REDIS_URL,
-  type ExecutionHarness,
-} from '@mc/testing';
+import { orderEvent, freePort, spawnApp, waitForHealth, templateVersion, waitFor, TEST_CONTROL_KEY, TEST_PRODUCER_KEY, TEST_REDIS_URL } from '@mc/testing';
+import { startExecutionHarness, type ExecutionHarness } from '../testing';
 
 
 describe('graceful shutdown of an execution process under load (SIGTERM)', () => {
   let mc: ExecutionHarness;
   beforeAll(async () => {
-    mc = await startExecutionHarness({ MC_ROLE: 'api', STATUS_SYNC_EVERY_MS: '100' });
+    mc = await startExecutionHarness({ MC_ROLE: 'api', UPDATE_EVENT_STATUS_EVERY_MS: '100' });
     await mc.request('PUT', '/api/v1/templates/order-confirmation', templateVersion(), TEST_CONTROL_KEY);
   });
   afterAll(() => mc.close());

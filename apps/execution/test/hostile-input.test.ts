@@ -1,4 +1,5 @@
-import { orderEvent, startExecutionHarness, TEST_CONTROL_KEY, TEST_PRODUCER_KEY, type ExecutionHarness } from '@mc/testing';
+import { orderEvent, TEST_CONTROL_KEY, TEST_PRODUCER_KEY } from '@mc/testing';
+import { startExecutionHarness, type ExecutionHarness } from '../testing';
 
 /** Client input PostgreSQL or Node would refuse is a 4xx problem naming the field, never a 5xx. */
 describe('hostile input on the execution instance', () => {

@@ -1,19 +1,7 @@
 import path from 'node:path';
 import { startSmtpSink, type SmtpSink } from '@mc/smtp-sink';
-import {
-  orderEvent,
-  freePort,
-  spawnApp,
-  waitForHealth,
-  startExecutionHarness,
-  templateVersion,
-  waitFor,
-  TEST_CONTROL_KEY,
-  TEST_PRODUCER_KEY,
-  TEST_REDIS_URL,
-  type ExecutionHarness,
-  type SpawnedApp,
-} from '@mc/testing';
+import { orderEvent, freePort, spawnApp, waitForHealth, templateVersion, waitFor, TEST_CONTROL_KEY, TEST_PRODUCER_KEY, TEST_REDIS_URL, type SpawnedApp } from '@mc/testing';
+import { startExecutionHarness, type ExecutionHarness } from '../testing';
 
 
 const SECRET_CTX = 'ctx-value-that-must-never-be-logged';
@@ -41,7 +29,7 @@ describe('the logs of an execution process (JSON, debug level)', () => {
         SMTP_URL: smtp.url,
         LOG_LEVEL: 'debug',
         LOG_FORMAT: 'json',
-        STATUS_SYNC_EVERY_MS: '100',
+        UPDATE_EVENT_STATUS_EVERY_MS: '100',
       },
       { capture: true },
     );

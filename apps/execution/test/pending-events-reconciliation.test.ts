@@ -1,7 +1,8 @@
-import { orderEvent, startExecutionHarness, templateVersion, waitFor, TEST_CONTROL_KEY, type ExecutionHarness } from '@mc/testing';
+import { orderEvent, templateVersion, waitFor, TEST_CONTROL_KEY } from '@mc/testing';
+import { startExecutionHarness, type ExecutionHarness } from '../testing';
 import { UnrecoverableError, Worker } from 'bullmq';
-import { reconcilePendingEvents } from '@mc/execution/src/workflows/pending-events-reconciliation';
-import { linkEvents } from '@mc/execution/src/workflows/event-linking';
+import { reconcilePendingEvents } from '../src/workflows/pending-events-reconciliation';
+import { linkEvents } from '../src/workflows/event-linking';
 
 describe('pending-events reconciliation', () => {
   let mc: ExecutionHarness;
@@ -110,7 +111,7 @@ describe('pending-events reconciliation of finished jobs', () => {
     await mc.instance.queues.rt.obliterate({ force: true });
     const { requeued } = await reconcilePendingEvents({ ...mc.instance.reconciliation, graceMs: 0 });
     expect(requeued).toBeGreaterThanOrEqual(1);
-    await mc.startSibling({ MC_ROLE: 'worker', STATUS_SYNC_EVERY_MS: '100' });
+    await mc.startSibling({ MC_ROLE: 'worker', UPDATE_EVENT_STATUS_EVERY_MS: '100' });
     await waitFor(async () => (await mc.request('GET', `/api/v1/events/${body.id}`)).body.status === 'sent');
   });
 });

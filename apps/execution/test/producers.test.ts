@@ -1,5 +1,6 @@
-import { createApiKey } from '@mc/execution/src/api-keys/api-keys';
-import { orderEvent, startExecutionHarness, TEST_PRODUCER_KEY, type ExecutionHarness } from '@mc/testing';
+import { createApiKey } from '../src/api-keys/api-keys';
+import { orderEvent, TEST_PRODUCER_KEY } from '@mc/testing';
+import { startExecutionHarness, type ExecutionHarness } from '../testing';
 
 /** Every event belongs to the producer of the key that pushed it; a key sees only its producer's events. */
 describe('producers own their events', () => {

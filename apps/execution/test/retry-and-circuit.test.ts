@@ -1,5 +1,5 @@
-import { DEFAULT_RETRY_SCHEDULE_MS, nextAttempt } from '@mc/execution/src/delivery/retry-schedule';
-import { TransportCircuit } from '@mc/execution/src/delivery/transport-circuit';
+import { DEFAULT_RETRY_SCHEDULE_MS, nextAttempt } from '../src/delivery/retry-schedule';
+import { TransportCircuit } from '../src/delivery/transport-circuit';
 import { HOUR, MINUTE, SECOND } from '@mc/domain';
 import { capturedLogger } from '@mc/testing';
 

@@ -1,4 +1,4 @@
-import { classifySmtpError } from '@mc/execution/src/delivery/email-sender';
+import { classifySmtpError } from '../src/delivery/email-sender';
 
 const smtpError = (fields: Record<string, unknown>) => Object.assign(new Error('SMTP error'), fields);
 

@@ -1,5 +1,6 @@
 import { startSmtpSink, type SmtpSink } from '@mc/smtp-sink';
-import { capturedLogger, orderEvent, startExecutionHarness, templateVersion, waitFor, TEST_CONTROL_KEY, type ExecutionHarness } from '@mc/testing';
+import { capturedLogger, orderEvent, templateVersion, waitFor, TEST_CONTROL_KEY } from '@mc/testing';
+import { startExecutionHarness, type ExecutionHarness } from '../testing';
 
 const EVENTS = 300;
 
@@ -23,7 +24,7 @@ describe('an SMTP outage under load', () => {
 
   it('when the server is down for a while, then every message is sent once it is back, no attempt spent, and the log has a few lines', async () => {
     const worker = capturedLogger();
-    await mc.startSibling({ MC_ROLE: 'worker', DELIVERY_MAX_ATTEMPTS: '3', CIRCUIT_PROBE_MAX_MS: '1000', STATUS_SYNC_EVERY_MS: '200' }, worker.logger);
+    await mc.startSibling({ MC_ROLE: 'worker', DELIVERY_MAX_ATTEMPTS: '3', CIRCUIT_PROBE_MAX_MS: '1000', UPDATE_EVENT_STATUS_EVERY_MS: '200' }, worker.logger);
     const port = smtp.port;
     const ids: string[] = [];
     const post = async (count: number) => {

@@ -1,4 +1,5 @@
-import { startExecutionHarness, templateVersion, TEST_CONTROL_KEY, type ExecutionHarness } from '@mc/testing';
+import { templateVersion, TEST_CONTROL_KEY } from '@mc/testing';
+import { startExecutionHarness, type ExecutionHarness } from '../testing';
 
 describe('PUT/DELETE /api/v1/templates/:name (from the control instance)', () => {
   let mc: ExecutionHarness;

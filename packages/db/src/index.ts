@@ -5,3 +5,4 @@ export * from './prepare-database';
 export * from './execution';
 export * from './control';
 export * from './unnest-columns';
+export * from './reachability';

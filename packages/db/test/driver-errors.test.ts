@@ -1,5 +1,5 @@
-import { classifyError } from '@mc/domain';
-import { openExecutionDatabase } from '@mc/db';
+import { classifyError } from '@mc/observability';
+import { openExecutionDatabase } from '../src';
 import { cloneTestDatabase, type TestDatabase } from '@mc/testing';
 
 /** The one classifier reads the real errors Prisma's driver adapter raises, not look-alikes. */

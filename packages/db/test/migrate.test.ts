@@ -3,7 +3,7 @@ import { mkdir, mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promis
 import os from 'node:os';
 import path from 'node:path';
 import pg from 'pg';
-import { EXECUTION_MIGRATIONS_DIR, createDatabaseIfMissing, dropDatabaseIfExists, migrate, prepareDatabase } from '@mc/db';
+import { EXECUTION_MIGRATIONS_DIR, createDatabaseIfMissing, dropDatabaseIfExists, migrate, prepareDatabase } from '../src';
 import { databaseUrl } from '@mc/testing';
 
 interface MigrationRow {

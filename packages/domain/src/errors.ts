@@ -100,3 +100,25 @@ export function toProblem(error: AppError, instance?: string): ProblemDetails {
     ...(instance === undefined ? {} : { instance }),
   };
 }
+
+/** A reason an app cannot start that a person fixes: printed as one line, without a stack. */
+export class StartupError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'StartupError';
+  }
+}
+
+/** A backing service is unreachable: the message is one line a person can act on. */
+export class UnreachableError extends StartupError {
+  constructor(message: string) {
+    super(message);
+    this.name = 'UnreachableError';
+  }
+}
+
+/** `host:port` of a service URL, for messages (loopback and the default port when absent). */
+export function hostAndPort(url: string, defaultPort: number): string {
+  const parsed = new URL(url);
+  return `${parsed.hostname || '127.0.0.1'}:${parsed.port || defaultPort}`;
+}

@@ -6,8 +6,5 @@ export * from './event-input';
 export * from './template-input';
 export * from './errors';
 export * from './coerce-error';
-export * from './queue-catalog';
-export * from './logger';
-export * from './fault-log';
 export * from './env';
 export * from './secret-box';

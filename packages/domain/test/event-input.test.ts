@@ -1,4 +1,4 @@
-import { batchInputSchema, eventInputSchema, fieldErrorsOf } from '@mc/domain';
+import { batchInputSchema, eventInputSchema, fieldErrorsOf } from '../src';
 
 describe('the event input schema', () => {
   it('when only type and email are given, then channel defaults to email and ctx to {}', () => {

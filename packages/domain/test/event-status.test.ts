@@ -1,4 +1,4 @@
-import { EVENT_STATUSES, EVENT_TRANSITIONS, canTransition, isFinalStatus } from '@mc/domain';
+import { EVENT_STATUSES, EVENT_TRANSITIONS, canTransition, isFinalStatus } from '../src';
 
 describe('event statuses', () => {
   it('has the seven statuses of the design', () => {

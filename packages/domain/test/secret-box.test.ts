@@ -1,4 +1,4 @@
-import { SecretBox } from '@mc/domain';
+import { SecretBox } from '../src';
 
 describe('SecretBox (AES-256-GCM secrets at rest)', () => {
   const box = new SecretBox('k'.repeat(32));

@@ -1,4 +1,4 @@
-import { dateTime, isStorableText, jsonStorageProblem, text } from '@mc/domain';
+import { dateTime, isStorableText, jsonStorageProblem, text } from '../src';
 
 describe('what PostgreSQL can store', () => {
   it('refuses NUL and unpaired surrogates, keeps paired ones and U+FFFD', () => {

@@ -4,7 +4,8 @@ import { createBullBoard } from '@bull-board/api';
 import { BullMQAdapter } from '@bull-board/api/bullMQAdapter';
 import { ExpressAdapter } from '@bull-board/express';
 import type { Queue } from 'bullmq';
-import { AppError, ERROR_STATUS, REDACTED_KEYS, classifyError, coerceError, errorCodeOfStatus, toProblem, type Logger } from '@mc/domain';
+import { AppError, ERROR_STATUS, coerceError, errorCodeOfStatus, toProblem } from '@mc/domain';
+import { REDACTED_KEYS, classifyError, type Logger } from '@mc/observability';
 import type { FailedAuthLimiter } from './bearer-auth';
 import { recordMountedApp } from './list-routes';
 

@@ -1,5 +1,6 @@
 import type { ErrorRequestHandler, RequestHandler } from 'express';
-import { AppError, FaultLog, classifyError, errorCodeOfStatus, isError, toProblem, type Logger } from '@mc/domain';
+import { AppError, errorCodeOfStatus, isError, toProblem } from '@mc/domain';
+import { FaultLog, classifyError, type Logger } from '@mc/observability';
 
 function fieldOf(value: unknown, key: string): unknown {
   return typeof value === 'object' && value !== null ? (value as Record<string, unknown>)[key] : undefined;

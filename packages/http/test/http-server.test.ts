@@ -1,7 +1,7 @@
 import net from 'node:net';
 import express from 'express';
 import type http from 'node:http';
-import { listenHttp, notFoundHandler, problemMiddleware } from '@mc/http';
+import { listenHttp, notFoundHandler, problemMiddleware } from '../src';
 import { testLogger } from '@mc/testing';
 
 /** Sends raw bytes and reads what the server answers until it closes the connection. */

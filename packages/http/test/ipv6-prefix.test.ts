@@ -1,4 +1,4 @@
-import { ipv6Prefix64 } from '@mc/http';
+import { ipv6Prefix64 } from '../src';
 
 describe('ipv6Prefix64', () => {
   it('gives one /64 for every spelling of addresses in it', () => {

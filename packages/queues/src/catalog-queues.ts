@@ -1,7 +1,9 @@
 import { Queue, Worker, UnrecoverableError, type Job, type JobsOptions, type Processor } from 'bullmq';
 import type { Redis } from 'ioredis';
 import type { z } from 'zod';
-import { FaultLog, QUEUES, SECOND, fieldErrorsOf, type Logger, type QueueDefinition, type QueueName, type RetryPolicy } from '@mc/domain';
+import { FaultLog, type Logger } from '@mc/observability';
+import { SECOND, fieldErrorsOf } from '@mc/domain';
+import type { QueueDefinition } from './queue-definition';
 
 /** The BullMQ job options a catalog entry stands for. */
 export function jobOptionsOf(definition: QueueDefinition): JobsOptions {
@@ -21,15 +23,15 @@ export interface QueueContext {
   logger: Logger;
 }
 
-export type CatalogQueue<N extends QueueName> = Queue<z.input<(typeof QUEUES)[N]['payload']>>;
+/** The BullMQ queue of a catalog entry: jobs typed by its payload schema. */
+export type CatalogQueue<D extends QueueDefinition> = Queue<z.input<D['payload']>>;
 
-/** A queue of the catalog; `retry` overrides the catalog's policy (from configuration). */
-export function createCatalogQueue<N extends QueueName>(name: N, context: QueueContext, retry?: RetryPolicy): CatalogQueue<N> {
-  const definition = QUEUES[name];
-  const queue = new Queue<z.input<(typeof QUEUES)[N]['payload']>>(definition.name, {
+/** The queue of an app's catalog entry, with the entry's retry and retention as job defaults. */
+export function createCatalogQueue<D extends QueueDefinition>(definition: D, context: QueueContext): CatalogQueue<D> {
+  const queue = new Queue<z.input<D['payload']>>(definition.name, {
     connection: context.connection,
     prefix: context.prefix,
-    defaultJobOptions: jobOptionsOf(retry ? { ...definition, retry } : definition),
+    defaultJobOptions: jobOptionsOf(definition),
   });
   const faults = new FaultLog(context.logger, { level: 'error' });
   queue.on('error', (error) => faults.report(error.message, 'queue error', { queue: definition.name, error: error.message }));
@@ -40,15 +42,15 @@ export function createCatalogQueue<N extends QueueName>(name: N, context: QueueC
  * Job data is `unknown` until it went through the catalog's schema; a job whose data does not
  * parse can never succeed, so it fails at once (no retries) with every field error in its reason.
  */
-export function parseJobData<N extends QueueName>(name: N, data: unknown): z.output<(typeof QUEUES)[N]['payload']> {
-  const result = QUEUES[name].payload.safeParse(data);
+export function parseJobData<D extends QueueDefinition>(definition: D, data: unknown): z.output<D['payload']> {
+  const result = definition.payload.safeParse(data);
   if (!result.success) {
     const problems = fieldErrorsOf(result.error)
       .map((field) => `${field.path || '(data)'} ${field.message}`)
       .join('; ');
-    throw new UnrecoverableError(`Invalid ${name} job data: ${problems}`);
+    throw new UnrecoverableError(`Invalid ${definition.name} job data: ${problems}`);
   }
-  return result.data as z.output<(typeof QUEUES)[N]['payload']>;
+  return result.data as z.output<D['payload']>;
 }
 
 export interface WorkerOptions extends QueueContext {
@@ -64,20 +66,15 @@ export interface WorkerOptions extends QueueContext {
   observe?: (error: unknown) => void;
 }
 
-export type CatalogProcessor<N extends QueueName, R> = (
-  data: z.output<(typeof QUEUES)[N]['payload']>,
+export type CatalogProcessor<D extends QueueDefinition, R> = (
+  data: z.output<D['payload']>,
   job: Job,
   token: string | undefined,
 ) => Promise<R>;
 
 /** A worker for a catalog queue: parses job data first, logs failures with the queue's name. */
-export function createCatalogWorker<N extends QueueName, R>(
-  name: N,
-  processor: CatalogProcessor<N, R>,
-  options: WorkerOptions,
-): Worker {
-  const definition = QUEUES[name];
-  const run: Processor = (job: Job, token?: string) => processor(parseJobData(name, job.data), job, token);
+export function createCatalogWorker<D extends QueueDefinition, R>(definition: D, processor: CatalogProcessor<D, R>, options: WorkerOptions): Worker {
+  const run: Processor = (job: Job, token?: string) => processor(parseJobData(definition, job.data), job, token);
   const worker = new Worker(definition.name, run, {
     connection: options.connection,
     prefix: options.prefix,

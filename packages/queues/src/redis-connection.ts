@@ -1,6 +1,5 @@
 import { Redis } from 'ioredis';
-import { FaultLog } from '@mc/domain';
-import type { Logger } from '@mc/domain';
+import { FaultLog, type Logger } from '@mc/observability';
 
 export interface RedisConnectionOptions {
   /** `redis://host:port/db`. */

@@ -1,14 +1,12 @@
 import type { Worker } from 'bullmq';
 import { createCatalogWorker, type CatalogQueue, type WorkerOptions } from './catalog-queues';
+import type { QueueDefinition } from './queue-definition';
 import type { DesiredScheduler } from './scheduler-keeper';
 
-/** The catalog queues that run one job scheduler with an empty payload. */
-export type ScheduledQueueName = 'updateEventStatus' | 'pendingEventsReconciliation' | 'purgeArchivedEvents';
-
 /** A repeatable technical workflow: one job scheduler, every `everyMs`, running `run`. */
-export interface ScheduledWorkflow<N extends ScheduledQueueName = ScheduledQueueName> {
-  name: N;
-  queue: CatalogQueue<N>;
+export interface ScheduledWorkflow<D extends QueueDefinition = QueueDefinition> {
+  definition: D;
+  queue: CatalogQueue<D>;
   /** The scheduler's id, also the name its jobs carry on the dashboard (no `:`). */
   schedulerId: string;
   everyMs: number;
@@ -22,5 +20,5 @@ export function desiredSchedulerOf(workflow: ScheduledWorkflow): DesiredSchedule
 
 /** The worker that runs the workflow's jobs (its scheduler is kept by `keepSchedulers`). */
 export function startScheduledWorkflow(workflow: ScheduledWorkflow, options: WorkerOptions): Worker {
-  return createCatalogWorker(workflow.name, () => workflow.run(), options);
+  return createCatalogWorker(workflow.definition, () => workflow.run(), options);
 }

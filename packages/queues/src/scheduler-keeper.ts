@@ -1,6 +1,7 @@
 import type { Queue } from 'bullmq';
 import type { Redis } from 'ioredis';
-import { coerceError, type Logger } from '@mc/domain';
+import { coerceError } from '@mc/domain';
+import { type Logger } from '@mc/observability';
 
 /** A job scheduler as it should be. */
 export interface DesiredScheduler {

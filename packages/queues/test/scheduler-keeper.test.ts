@@ -1,6 +1,6 @@
 import { Queue } from 'bullmq';
 import { Redis } from 'ioredis';
-import { keepSchedulers, type DesiredScheduler } from '@mc/queues';
+import { keepSchedulers, type DesiredScheduler } from '../src';
 import { capturedLogger, deleteRedisPrefix, randomQueuePrefix, TEST_REDIS_URL } from '@mc/testing';
 
 /** The job schedulers put themselves back: removed, changed, or no longer wanted. */

@@ -1,6 +1,6 @@
 import pg from 'pg';
-import { CONTROL_MIGRATIONS_DIR, EXECUTION_MIGRATIONS_DIR, createDatabaseIfMissing, dropDatabaseIfExists, migrate } from '@mc/db';
-import { assertPostgresReachable, assertRedisReachable } from '@mc/runtime';
+import { CONTROL_MIGRATIONS_DIR, EXECUTION_MIGRATIONS_DIR, createDatabaseIfMissing, dropDatabaseIfExists, migrate, assertPostgresReachable } from '@mc/db';
+import { assertRedisReachable } from '@mc/queues';
 import { TEMPLATE_DATABASES, TEST_POSTGRES_URL, TEST_REDIS_URL, databaseUrl } from './test-env';
 
 /**

@@ -1,6 +1,6 @@
 import { Writable } from 'node:stream';
 import winston from 'winston';
-import { createLogger, type Logger } from '@mc/domain';
+import { createLogger, type Logger } from '@mc/observability';
 
 /** Silent unless TEST_LOGS=1 (then readable, at debug level). */
 export function testLogger(service = 'test'): Logger {

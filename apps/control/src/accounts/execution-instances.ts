@@ -1,5 +1,6 @@
 import { z } from 'zod';
-import { AppError, SecretBox, coerceError, envVar, text, type Logger } from '@mc/domain';
+import { AppError, SecretBox, coerceError, envVar, text } from '@mc/domain';
+import { type Logger } from '@mc/observability';
 import type { ControlPrisma } from '@mc/db';
 
 export const registrationSchema = z.strictObject({

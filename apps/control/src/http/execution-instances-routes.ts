@@ -1,8 +1,7 @@
 import { Router } from 'express';
-import { coerceError } from '@mc/domain';
+import { coerceError, SECOND } from '@mc/domain';
 import { jsonBody, parseInput, requireScope, type Authenticator } from '@mc/http';
 import type { ControlServices } from '../control-services';
-import { SECOND } from '@mc/domain';
 
 /** How long registration waits for the instance to answer its connection test (ms), at most. */
 const REGISTRATION_CHECK_TIMEOUT_MS = 5 * SECOND;

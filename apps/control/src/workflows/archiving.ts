@@ -1,11 +1,13 @@
 import type pg from 'pg';
 import type { Worker } from 'bullmq';
-import { coerceError, type Logger, type SecretBox } from '@mc/domain';
+import { coerceError, type SecretBox } from '@mc/domain';
+import { type Logger } from '@mc/observability';
 import { openCredential } from '../accounts/execution-instances';
 import type { Redis } from 'ioredis';
-import { createCatalogWorker, keepSchedulers, type CatalogQueue, type SchedulerKeeper, type WorkerOptions } from '@mc/queues';
+import { createCatalogWorker, keepSchedulers, type SchedulerKeeper, type WorkerOptions } from '@mc/queues';
 import { ExecutionClient, type ExecutionCallOptions } from '../execution-client';
 import { storeArchivePage } from '../archive/archive-store';
+import { QUEUES, type ControlQueue } from '../queues';
 
 export interface ArchivingContext {
   pool: pg.Pool;
@@ -64,7 +66,7 @@ export async function runArchiving(context: ArchivingContext, instance: string):
  * the caller has just run the archiving itself (registration), `deferFirstRun` starts it one
  * interval later instead, so two runs do not race for the same pages.
  */
-export async function ensureArchivingScheduler(queue: CatalogQueue<'archiving'>, instance: string, everyMs: number, deferFirstRun = false): Promise<void> {
+export async function ensureArchivingScheduler(queue: ControlQueue<'archiving'>, instance: string, everyMs: number, deferFirstRun = false): Promise<void> {
   await queue.upsertJobScheduler(
     archivingSchedulerId(instance),
     { every: everyMs, ...(deferFirstRun ? { startDate: Date.now() + everyMs } : {}) },
@@ -72,7 +74,7 @@ export async function ensureArchivingScheduler(queue: CatalogQueue<'archiving'>,
   );
 }
 
-export async function removeArchivingScheduler(queue: CatalogQueue<'archiving'>, instance: string): Promise<void> {
+export async function removeArchivingScheduler(queue: ControlQueue<'archiving'>, instance: string): Promise<void> {
   await queue.removeJobScheduler(archivingSchedulerId(instance));
 }
 
@@ -81,7 +83,7 @@ export async function removeArchivingScheduler(queue: CatalogQueue<'archiving'>,
  * Idempotent (scheduler ids are the account names), so any number of control processes may run it.
  */
 export function keepArchivingSchedulers(options: {
-  queue: CatalogQueue<'archiving'>;
+  queue: ControlQueue<'archiving'>;
   accounts: () => Promise<string[]>;
   everyMs: number;
   checkEveryMs: number;
@@ -98,5 +100,5 @@ export function keepArchivingSchedulers(options: {
 }
 
 export function startArchivingWorker(context: ArchivingContext, options: WorkerOptions): Worker {
-  return createCatalogWorker('archiving', (data) => runArchiving(context, data.instance), options);
+  return createCatalogWorker(QUEUES.archiving, (data) => runArchiving(context, data.instance), options);
 }

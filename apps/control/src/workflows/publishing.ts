@@ -1,11 +1,12 @@
 import type pg from 'pg';
-import type { Worker } from 'bullmq';
-import { UnrecoverableError, type Job } from 'bullmq';
-import { coerceError, type Logger, type SecretBox } from '@mc/domain';
+import { type Worker, UnrecoverableError, type Job } from 'bullmq';
+import { coerceError, type SecretBox } from '@mc/domain';
+import { type Logger } from '@mc/observability';
 import { loadEndpoint } from '../accounts/execution-instances';
 import type { ControlPrisma } from '@mc/db';
-import { createCatalogWorker, type CatalogQueue, type WorkerOptions } from '@mc/queues';
+import { createCatalogWorker, type WorkerOptions } from '@mc/queues';
 import { ExecutionCallError, ExecutionClient, type ExecutionCallOptions } from '../execution-client';
+import { QUEUES, type ControlQueue } from '../queues';
 
 export interface PublishingContext {
   prisma: ControlPrisma;
@@ -18,7 +19,7 @@ export interface PublishingContext {
 }
 
 /** Queues the jobs that make these instances match the template's publication. */
-export async function enqueuePublications(queue: CatalogQueue<'publishing'>, templateName: string, instances: readonly string[]): Promise<void> {
+export async function enqueuePublications(queue: ControlQueue<'publishing'>, templateName: string, instances: readonly string[]): Promise<void> {
   const stamp = Date.now();
   await queue.addBulk(
     instances.map((instance) => ({
@@ -92,7 +93,7 @@ async function applyPublication(context: PublishingContext, templateName: string
  * At start: publications not `done` (queued jobs lost with Redis, a crash between commit and
  * enqueue, given up after all retries) are queued again.
  */
-export async function resumeUnfinishedPublications(prisma: ControlPrisma, queue: CatalogQueue<'publishing'>): Promise<void> {
+export async function resumeUnfinishedPublications(prisma: ControlPrisma, queue: ControlQueue<'publishing'>): Promise<void> {
   const unfinished = await prisma.publication.findMany({ where: { state: { not: 'done' } }, select: { templateName: true, instance: true } });
   const byTemplate = new Map<string, string[]>();
   for (const { templateName, instance } of unfinished) byTemplate.set(templateName, [...(byTemplate.get(templateName) ?? []), instance]);
@@ -100,5 +101,5 @@ export async function resumeUnfinishedPublications(prisma: ControlPrisma, queue:
 }
 
 export function startPublishingWorker(context: PublishingContext, options: WorkerOptions): Worker {
-  return createCatalogWorker('publishing', (data, job) => runPublication(context, data.templateName, data.instance, job), options);
+  return createCatalogWorker(QUEUES.publishing, (data, job) => runPublication(context, data.templateName, data.instance, job), options);
 }

@@ -1,7 +1,7 @@
 import { parseArgs } from 'node:util';
 import { ConfigError, coerceError, producerNameSchema } from '@mc/domain';
 import { EXECUTION_MIGRATIONS_DIR, openExecutionDatabase, prepareDatabase } from '@mc/db';
-import { loadDotEnv } from '@mc/runtime';
+import { loadDotEnv } from '@mc/lifecycle';
 import { readExecutionEnv } from '../env';
 import { API_KEY_SCOPES, createApiKey, listApiKeys, revokeApiKey, type ApiKeyScope } from '../api-keys/api-keys';
 

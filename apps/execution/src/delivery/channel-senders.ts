@@ -1,4 +1,4 @@
-import type { Logger } from '@mc/domain';
+import type { Logger } from '@mc/observability';
 import { startSmtpSink, type SmtpSink } from '@mc/smtp-sink';
 import type { ExecutionEnv } from '../env';
 import type { ChannelSenders } from './channel-sender';

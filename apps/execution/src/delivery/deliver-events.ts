@@ -1,8 +1,9 @@
 import type pg from 'pg';
-import { coerceError, isDeliverableAddress, type Channel, type FaultLog, type Logger } from '@mc/domain';
+import { coerceError, isDeliverableAddress, type Channel } from '@mc/domain';
+import { type FaultLog, type Logger } from '@mc/observability';
 import type { TransportCircuit } from './transport-circuit';
 import { nextAttempt, type RetryPolicy } from './retry-schedule';
-import { mapConcurrently, type MicroBatcher } from '@mc/runtime';
+import { mapConcurrently, type MicroBatcher } from '@mc/batching';
 import { DeliveryFailure, type ChannelSenders } from './channel-sender';
 import type { ExecutionMetrics } from '../metrics/execution-metrics';
 import { claimPendingDeliveries, renewDeliveryLeases, suppressionAddress, type ClaimedDelivery, type DeliveryLease, type DeliveryOutcome } from './deliveries-store';

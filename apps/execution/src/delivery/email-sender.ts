@@ -1,5 +1,5 @@
 import nodemailer from 'nodemailer';
-import { isTransientInfrastructureError } from '@mc/domain';
+import { isTransientInfrastructureError } from '@mc/observability';
 import { DeliveryFailure, type ChannelSender, type OutgoingMessage } from './channel-sender';
 
 export interface EmailSenderOptions {

@@ -1,4 +1,5 @@
-import { SECOND, type Logger } from '@mc/domain';
+import { SECOND } from '@mc/domain';
+import { type Logger } from '@mc/observability';
 
 export interface TransportCircuitOptions {
   /** What the log calls the transport, e.g. `SMTP 127.0.0.1:25` (never its credentials). */

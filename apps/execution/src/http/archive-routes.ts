@@ -2,7 +2,7 @@ import { Router } from 'express';
 import { parseInput, requireScope, type Authenticator } from '@mc/http';
 import type pg from 'pg';
 import { archiveQuerySchema, serveArchivePage } from '../archive/archive-feed';
-import { ARCHIVE_CONSUMER } from '../archive/purge-archived-events';
+import { ARCHIVE_CONSUMER } from '../workflows/purge-archived-events';
 
 /** `GET /api/v1/archive?after=&limit=` for the control instance (scope `control`). */
 export function archiveRoutes(options: { pool: pg.Pool; auth: Authenticator }): Router {

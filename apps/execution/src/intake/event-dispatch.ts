@@ -1,5 +1,5 @@
 import type { EventKind } from '@mc/domain';
-import type { CatalogQueue } from '@mc/queues';
+import { type ExecutionQueue } from '../queues';
 
 /** What is needed to (re-)queue an event: intake and the reconciler both go through here. */
 export interface DispatchableEvent {
@@ -11,8 +11,8 @@ export interface DispatchableEvent {
 }
 
 export interface EventQueues {
-  rt: CatalogQueue<'rtEventsProcessing'>;
-  batch: CatalogQueue<'batchEventsProcessing'>;
+  rt: ExecutionQueue<'rtEventsProcessing'>;
+  batch: ExecutionQueue<'batchEventsProcessing'>;
 }
 
 function delayUntil(scheduledAt: Date | null, now: number): number {

@@ -1,22 +1,11 @@
 import type pg from 'pg';
-import { MicroBatcher } from '@mc/runtime';
-import {
-  BATCH_CHUNK_SIZE,
-  FaultLog,
-  coerceError,
-  ctxJsonOf,
-  isError,
-  isTransientInfrastructureError,
-  newEventId,
-  uuidv7,
-  type EventInput,
-  type EventKind,
-  type EventStatus,
-  type Logger,
-} from '@mc/domain';
+import { MicroBatcher } from '@mc/batching';
+import { coerceError, ctxJsonOf, isError, newEventId, uuidv7, type EventInput, type EventKind, type EventStatus } from '@mc/domain';
+import { FaultLog, isTransientInfrastructureError, type Logger } from '@mc/observability';
 import type { ExecutionMetrics } from '../metrics/execution-metrics';
 import { externalIdKey, findEventsByExternalIds, insertEvents, type ExistingEventRef, type NewEventRow } from './event-store';
 import { dispatchEvents, type EventQueues } from './event-dispatch';
+import { BATCH_CHUNK_SIZE } from '../queues';
 
 export interface AcceptedEvent {
   id: string;

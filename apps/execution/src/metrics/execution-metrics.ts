@@ -44,7 +44,7 @@ export class ExecutionMetrics {
       },
     });
     new Gauge({
-      name: 'mc_status_sync_lag_seconds',
+      name: 'mc_update_event_status_lag_seconds',
       help: 'Age of the oldest final delivery outcome not yet copied onto its event (0: caught up).',
       registers: [this.registry],
       async collect() {

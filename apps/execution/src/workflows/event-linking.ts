@@ -1,6 +1,6 @@
 import type pg from 'pg';
 import { coerceError, newDeliveryLogId } from '@mc/domain';
-import { MicroBatcher } from '@mc/runtime';
+import { MicroBatcher } from '@mc/batching';
 import type { TemplateRenderer, TemplateVersion } from '@mc/templates';
 import type { TemplateVersionCache } from '../templates/published-templates';
 import type { ClaimedDelivery, DeliveryLease } from '../delivery/deliveries-store';

@@ -1,5 +1,6 @@
 import { DelayedError, UnrecoverableError, type Job } from 'bullmq';
-import { coerceError, type Logger } from '@mc/domain';
+import { coerceError } from '@mc/domain';
+import { type Logger } from '@mc/observability';
 import type { LinkingContext, LinkingOutcome } from './event-linking';
 import { expirePendingEvents } from './event-linking-store';
 import { deliverEvents, type DeliveryContext, type DeliverySummary } from '../delivery/deliver-events';

@@ -1,10 +1,11 @@
 import type pg from 'pg';
 import type { Redis } from 'ioredis';
-import { uuidv7, type EventKind, type Logger } from '@mc/domain';
-import type { CatalogQueue } from '@mc/queues';
+import { uuidv7, type EventKind } from '@mc/domain';
+import { type Logger } from '@mc/observability';
 import { dispatchEvents, type DispatchableEvent, type EventQueues } from '../intake/event-dispatch';
+import { type ExecutionQueue } from '../queues';
 
-export const RECONCILIATION_SCHEDULER_ID = 'pending-events-reconciliation';
+export const PENDING_EVENTS_RECONCILIATION_SCHEDULER_ID = 'pending-events-reconciliation';
 
 export interface ReconciliationContext {
   pool: pg.Pool;
@@ -72,9 +73,9 @@ export async function reconcilePendingEvents(context: ReconciliationContext): Pr
  * attempts while PostgreSQL was away. A finished real-time job is removed so its id can be reused.
  */
 async function withoutLiveJob(context: ReconciliationContext, rows: PendingRow[]): Promise<DispatchableEvent[]> {
-  const queueOf = (kind: EventKind): CatalogQueue<'rtEventsProcessing'> | CatalogQueue<'batchEventsProcessing'> =>
+  const queueOf = (kind: EventKind): ExecutionQueue<'rtEventsProcessing'> | ExecutionQueue<'batchEventsProcessing'> =>
     kind === 'rt' ? context.queues.rt : context.queues.batch;
-  const jobs = new Map<string, { queue: CatalogQueue<'rtEventsProcessing'> | CatalogQueue<'batchEventsProcessing'>; jobId: string }>();
+  const jobs = new Map<string, { queue: ExecutionQueue<'rtEventsProcessing'> | ExecutionQueue<'batchEventsProcessing'>; jobId: string }>();
   for (const row of rows) jobs.set(queueOf(row.kind).toKey(row.job_id), { queue: queueOf(row.kind), jobId: row.job_id });
   const pipeline = context.redis.pipeline();
   for (const [key, { queue, jobId }] of jobs) {
@@ -84,7 +85,7 @@ async function withoutLiveJob(context: ReconciliationContext, rows: PendingRow[]
   }
   const results = (await pipeline.exec()) ?? [];
   const live = new Set<string>();
-  const finished: Array<{ queue: CatalogQueue<'rtEventsProcessing'> | CatalogQueue<'batchEventsProcessing'>; jobId: string }> = [];
+  const finished: Array<{ queue: ExecutionQueue<'rtEventsProcessing'> | ExecutionQueue<'batchEventsProcessing'>; jobId: string }> = [];
   [...jobs].forEach(([key, job], index) => {
     const exists = results[index * 3]?.[1] === 1;
     const done = results[index * 3 + 1]?.[1] != null || results[index * 3 + 2]?.[1] != null;

@@ -1,14 +1,15 @@
 import type { Worker } from 'bullmq';
 import type { Redis } from 'ioredis';
-import type { Logger } from '@mc/domain';
-import { desiredSchedulerOf, keepSchedulers, startScheduledWorkflow, type CatalogQueue, type ScheduledWorkflow, type WorkerOptions } from '@mc/queues';
+import type { Logger } from '@mc/observability';
+import { desiredSchedulerOf, keepSchedulers, startScheduledWorkflow, type ScheduledWorkflow, type WorkerOptions } from '@mc/queues';
 import type { ExecutionEnv } from '../env';
 import type { EventProcessingContext } from './event-processing-job';
 import { startRtEventsProcessing } from './rt-events-processing';
 import { startBatchEventsProcessing } from './batch-events-processing';
-import { RECONCILIATION_SCHEDULER_ID, reconcilePendingEvents, type ReconciliationContext } from './pending-events-reconciliation';
-import { UPDATE_EVENT_STATUS_SCHEDULER_ID, runStatusSync, type StatusSyncContext } from './update-event-status';
-import { PURGE_SCHEDULER_ID, purgeArchivedEvents, type PurgeContext } from '../archive/purge-archived-events';
+import { PENDING_EVENTS_RECONCILIATION_SCHEDULER_ID, reconcilePendingEvents, type ReconciliationContext } from './pending-events-reconciliation';
+import { UPDATE_EVENT_STATUS_SCHEDULER_ID, updateEventStatus, type UpdateEventStatusContext } from './update-event-status';
+import { PURGE_ARCHIVED_EVENTS_SCHEDULER_ID, purgeArchivedEvents, type PurgeArchivedEventsContext } from './purge-archived-events';
+import { QUEUES, type ExecutionQueue } from '../queues';
 
 export interface WorkflowsOptions {
   env: ExecutionEnv;
@@ -19,12 +20,12 @@ export interface WorkflowsOptions {
   redis: Redis;
   processing: EventProcessingContext;
   reconciliation: ReconciliationContext;
-  statusSync: StatusSyncContext;
-  purge: PurgeContext;
+  updateEventStatus: UpdateEventStatusContext;
+  purge: PurgeArchivedEventsContext;
   schedulerQueues: {
-    reconciliation: CatalogQueue<'pendingEventsReconciliation'>;
-    updateEventStatus: CatalogQueue<'updateEventStatus'>;
-    purge: CatalogQueue<'purgeArchivedEvents'>;
+    reconciliation: ExecutionQueue<'pendingEventsReconciliation'>;
+    updateEventStatus: ExecutionQueue<'updateEventStatus'>;
+    purge: ExecutionQueue<'purgeArchivedEvents'>;
   };
 }
 
@@ -43,23 +44,23 @@ export async function startWorkflows(options: WorkflowsOptions): Promise<Workflo
   const base: WorkerOptions = { connection: redis, prefix: env.MC_QUEUE_PREFIX, logger, lockDurationMs: env.JOB_LOCK_MS, observe: options.observe };
   const scheduled: ScheduledWorkflow[] = [
     {
-      name: 'updateEventStatus',
+      definition: QUEUES.updateEventStatus,
       queue: options.schedulerQueues.updateEventStatus,
       schedulerId: UPDATE_EVENT_STATUS_SCHEDULER_ID,
-      everyMs: env.STATUS_SYNC_EVERY_MS,
-      run: () => runStatusSync(options.statusSync),
+      everyMs: env.UPDATE_EVENT_STATUS_EVERY_MS,
+      run: () => updateEventStatus(options.updateEventStatus),
     },
     {
-      name: 'pendingEventsReconciliation',
+      definition: QUEUES.pendingEventsReconciliation,
       queue: options.schedulerQueues.reconciliation,
-      schedulerId: RECONCILIATION_SCHEDULER_ID,
+      schedulerId: PENDING_EVENTS_RECONCILIATION_SCHEDULER_ID,
       everyMs: env.RECONCILE_EVERY_MS,
       run: () => reconcilePendingEvents(options.reconciliation),
     },
     {
-      name: 'purgeArchivedEvents',
+      definition: QUEUES.purgeArchivedEvents,
       queue: options.schedulerQueues.purge,
-      schedulerId: PURGE_SCHEDULER_ID,
+      schedulerId: PURGE_ARCHIVED_EVENTS_SCHEDULER_ID,
       everyMs: env.PURGE_EVERY_MS,
       run: () => purgeArchivedEvents(options.purge),
     },

@@ -1,9 +1,9 @@
 import type pg from 'pg';
-import type { Logger } from '@mc/domain';
+import type { Logger } from '@mc/observability';
 
 export const UPDATE_EVENT_STATUS_SCHEDULER_ID = 'update-event-status';
 
-export interface StatusSyncContext {
+export interface UpdateEventStatusContext {
   pool: pg.Pool;
   logger: Logger;
   /** Delivery logs handled per statement. */
@@ -18,9 +18,9 @@ export interface StatusSyncContext {
  * `pending_delivery` move (never backwards), and `FOR UPDATE SKIP LOCKED` lets several processes
  * run it at once without waiting on or double-handling each other's rows.
  */
-export async function syncEventStatuses(pool: pg.Pool, batchSize: number): Promise<number> {
+export async function updateEventStatusBatch(pool: pg.Pool, batchSize: number): Promise<number> {
   const { rowCount } = await pool.query({
-    name: 'mc_sync_event_statuses',
+    name: 'mc_update_event_status',
     text: `WITH batch AS (
        SELECT id, event_id, status FROM delivery_logs
        WHERE synced_at IS NULL AND status IN ('sent', 'ignored', 'failed')
@@ -43,11 +43,11 @@ export async function syncEventStatuses(pool: pg.Pool, batchSize: number): Promi
 }
 
 /** Runs batches until caught up or out of time. */
-export async function runStatusSync(context: StatusSyncContext): Promise<{ synced: number; caughtUp: boolean }> {
+export async function updateEventStatus(context: UpdateEventStatusContext): Promise<{ synced: number; caughtUp: boolean }> {
   const started = Date.now();
   let synced = 0;
   for (;;) {
-    const count = await syncEventStatuses(context.pool, context.batchSize);
+    const count = await updateEventStatusBatch(context.pool, context.batchSize);
     synced += count;
     if (count < context.batchSize) return { synced, caughtUp: true };
     if (Date.now() - started > context.maxRunMs) {

@@ -1,0 +1,67 @@
+import { z } from 'zod';
+import { DAY, HOUR, SECOND, UUID_PATTERN } from '@mc/domain';
+import { defineQueue, type CatalogQueue, type RetryPolicy } from '@mc/queues';
+
+const eventId = z.string().regex(UUID_PATTERN, 'must be a UUID');
+
+/** Events carried by one `batchEventsProcessing` job: small enough for one set-based pass. */
+export const BATCH_CHUNK_SIZE = 500;
+
+/**
+ * Event processing jobs fail (and retry) only on infrastructure errors — PostgreSQL or Redis away:
+ * deliveries refused for now wait in the delayed set on their own schedule without spending
+ * attempts. 12 tries back off over about an hour; past that the reconciler queues the events again.
+ */
+const processingRetry: RetryPolicy = { attempts: 12, backoff: { type: 'exponential', delayMs: 1 * SECOND, jitter: 0.5 } };
+/** A scheduled run that fails is not retried: the scheduler runs it again soon anyway. */
+const noRetry: RetryPolicy = { attempts: 1, backoff: { type: 'exponential', delayMs: 1 * SECOND, jitter: 0 } };
+const keepCompleted = { count: 1000, ageMs: 1 * HOUR };
+
+/**
+ * The execution instance's queues: queue name → payload schema → retry policy. Producers (HTTP
+ * intake, the reconciler) and consumers (the workers) use the same entry, so they cannot drift apart.
+ */
+export const QUEUES = {
+  /** Real-time events: one job per event, job id = event id. */
+  rtEventsProcessing: defineQueue({
+    name: 'rtEventsProcessing',
+    payload: z.strictObject({ eventId }),
+    retry: processingRetry,
+    keepCompleted,
+    keepFailedMs: 7 * DAY,
+  }),
+  /** Batch events: one job per chunk of at most BATCH_CHUNK_SIZE events of one batch request. */
+  batchEventsProcessing: defineQueue({
+    name: 'batchEventsProcessing',
+    payload: z.strictObject({ eventIds: z.array(eventId).min(1).max(BATCH_CHUNK_SIZE) }),
+    retry: processingRetry,
+    keepCompleted,
+    keepFailedMs: 7 * DAY,
+  }),
+  /** Job scheduler (every second by default): copies final delivery-log statuses onto events. */
+  updateEventStatus: defineQueue({
+    name: 'updateEventStatus',
+    payload: z.object({}),
+    retry: noRetry,
+    keepCompleted: { count: 100, ageMs: 1 * HOUR },
+    keepFailedMs: 1 * DAY,
+  }),
+  /** Job scheduler: deletes final events older than the retention that the control instance archived. */
+  purgeArchivedEvents: defineQueue({
+    name: 'purgeArchivedEvents',
+    payload: z.object({}),
+    retry: noRetry,
+    keepCompleted: { count: 100, ageMs: 1 * DAY },
+    keepFailedMs: 7 * DAY,
+  }),
+  /** Job scheduler: re-queues `pending` events whose job is gone (Redis lost data, crash before enqueue). */
+  pendingEventsReconciliation: defineQueue({
+    name: 'pendingEventsReconciliation',
+    payload: z.object({}),
+    retry: noRetry,
+    keepCompleted: { count: 100, ageMs: 1 * HOUR },
+    keepFailedMs: 1 * DAY,
+  }),
+} as const;
+
+export type ExecutionQueue<N extends keyof typeof QUEUES> = CatalogQueue<(typeof QUEUES)[N]>;

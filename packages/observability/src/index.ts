@@ -1,0 +1,4 @@
+export * from './logger';
+export * from './fault-log';
+export * from './outage-watch';
+export * from './infrastructure-errors';
