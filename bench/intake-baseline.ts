@@ -8,7 +8,7 @@ import { Queue } from 'bullmq';
 import express from 'express';
 import { Redis } from 'ioredis';
 // The one import of an app-internal package in bench/: the baseline validates with the same schema.
-import { eventInputSchema } from '@mc/domain';
+import { eventInputSchema } from '@mc/contract';
 import { uuidv7 } from './support';
 
 const connection = new Redis(process.env.REDIS_URL ?? 'redis://127.0.0.1:6379', { maxRetriesPerRequest: null });

@@ -1,5 +1,5 @@
-import { z } from 'zod';
-import { AppError, DEFAULT_PRODUCER, coerceError, type PublishedTemplateInput } from '@mc/domain';
+import { archivePageSchema, type ArchivePage, type PublishedTemplateInput } from '@mc/contract';
+import { AppError, coerceError } from '@mc/domain';
 
 /** An execution instance as the control instance reaches it: its URL and its `control` credential. */
 export interface ExecutionEndpoint {
@@ -63,52 +63,6 @@ export class ExecutionCallError extends Error {
   }
 }
 
-const dateTime = z.coerce.date();
-const archivedDeliverySchema = z.object({
-  id: z.string(),
-  channel: z.enum(['email', 'sms']),
-  status: z.string(),
-  recipient: z.string(),
-  templateName: z.string(),
-  templateVersion: z.number().int(),
-  attempts: z.number().int(),
-  lastError: z.string().nullable(),
-  providerMessageId: z.string().nullable(),
-  createdAt: dateTime,
-  updatedAt: dateTime,
-  sentAt: dateTime.nullable(),
-});
-const archivedEventSchema = z.object({
-  id: z.string(),
-  /** Instances from before producers existed do not send it: their events are the default producer's. */
-  producer: z.string().default(DEFAULT_PRODUCER),
-  kind: z.string(),
-  type: z.string(),
-  channel: z.enum(['email', 'sms']),
-  email: z.string().nullable(),
-  mobilePhone: z.string().nullable(),
-  externalId: z.string().nullable(),
-  status: z.string(),
-  statusReason: z.string().nullable(),
-  templateName: z.string().nullable(),
-  templateVersion: z.number().int().nullable(),
-  attempts: z.number().int(),
-  scheduledAt: dateTime.nullable(),
-  expiresAt: dateTime.nullable(),
-  createdAt: dateTime,
-  updatedAt: dateTime,
-  linkedAt: dateTime.nullable(),
-  deliveries: z.array(archivedDeliverySchema),
-});
-/** A feed page is parsed at the edge like any input: the inside trusts it. */
-export const archivePageSchema = z.object({
-  events: z.array(archivedEventSchema),
-  nextCursor: z.string().nullable(),
-  caughtUp: z.boolean(),
-});
-export type ArchivePageData = z.output<typeof archivePageSchema>;
-export type ArchivedEventData = z.output<typeof archivedEventSchema>;
-
 /**
  * The control instance's calls to one execution instance. It cannot be made to probe the
  * network for an operator: redirects are never followed, a failure says what failed (a status,
@@ -134,7 +88,7 @@ export class ExecutionClient {
     await this.call('DELETE', `/api/v1/templates/${encodeURIComponent(name)}`);
   }
 
-  async readArchive(after: string | null, limit: number): Promise<ArchivePageData> {
+  async readArchive(after: string | null, limit: number): Promise<ArchivePage> {
     const query = new URLSearchParams({ limit: String(limit), ...(after ? { after } : {}) });
     const body = await this.call('GET', `/api/v1/archive?${query.toString()}`);
     const parsed = archivePageSchema.safeParse(body);

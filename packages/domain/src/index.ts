@@ -2,8 +2,6 @@ export * from './durations';
 export * from './ids';
 export * from './event-status';
 export * from './storable';
-export * from './event-input';
-export * from './template-input';
 export * from './errors';
 export * from './coerce-error';
 export * from './env';

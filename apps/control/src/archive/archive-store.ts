@@ -1,6 +1,6 @@
 import type pg from 'pg';
 import { unnestColumns } from '@mc/db';
-import type { ArchivePageData } from '../execution-client';
+import type { ArchivePage } from '@mc/contract';
 
 /**
  * Stores one feed page and advances the account's cursor in the same transaction, and only if
@@ -9,7 +9,7 @@ import type { ArchivePageData } from '../execution-client';
  * runs of one account cannot interleave. Returns false when the account is gone or another run
  * moved its cursor (the caller stops).
  */
-export async function storeArchivePage(pool: pg.Pool, instance: string, readAfter: string | null, page: ArchivePageData): Promise<boolean> {
+export async function storeArchivePage(pool: pg.Pool, instance: string, readAfter: string | null, page: ArchivePage): Promise<boolean> {
   const client = await pool.connect();
   try {
     await client.query('BEGIN');

@@ -2,7 +2,8 @@ import { Router } from 'express';
 import { z } from 'zod';
 import { jsonBody, parseInput, requireScope, type Authenticator } from '@mc/http';
 import type { ControlServices } from '../control-services';
-import { AppError, coerceError, ctxSchema, templateContentSchema, templateNameSchema } from '@mc/domain';
+import { AppError, coerceError } from '@mc/domain';
+import { ctxSchema, templateContentSchema, templateNameSchema } from '@mc/contract';
 import { createPublishedVersion, getTemplate, listTemplates, markUnpublished, saveDraft } from '../templates/templates';
 import { enqueuePublications } from '../workflows/publishing';
 

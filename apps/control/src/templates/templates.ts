@@ -1,4 +1,5 @@
-import { AppError, type TemplateContent } from '@mc/domain';
+import { AppError } from '@mc/domain';
+import { type TemplateContent } from '@mc/contract';
 import type { ControlPrisma } from '@mc/db';
 import type { TemplateRenderer } from '@mc/templates';
 

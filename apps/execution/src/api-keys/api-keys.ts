@@ -1,6 +1,7 @@
 import { createHash, randomBytes } from 'node:crypto';
 import type { Principal, VerifyToken } from '@mc/http';
-import { AppError, DEFAULT_PRODUCER, uuidv7 } from '@mc/domain';
+import { AppError, uuidv7 } from '@mc/domain';
+import { DEFAULT_PRODUCER } from '@mc/contract';
 import { type Logger } from '@mc/observability';
 import type { ExecutionPrisma } from '@mc/db';
 

@@ -1,6 +1,7 @@
 import type pg from 'pg';
 import { z } from 'zod';
 import { AppError, UUID_PATTERN } from '@mc/domain';
+import type { ArchivedDelivery, ArchivedEvent, ArchivePage } from '@mc/contract';
 
 /**
  * The archive feed: events (with their delivery logs) in the order of the transaction that last
@@ -36,52 +37,6 @@ export const archiveQuerySchema = z.strictObject({
   after: archiveCursorSchema.optional(),
   limit: z.coerce.number().int().min(1).max(5_000).default(1_000),
 });
-
-export interface ArchivedDelivery {
-  id: string;
-  channel: string;
-  status: string;
-  recipient: string;
-  templateName: string;
-  templateVersion: number;
-  attempts: number;
-  lastError: string | null;
-  providerMessageId: string | null;
-  createdAt: Date;
-  updatedAt: Date;
-  sentAt: Date | null;
-}
-
-/** An event as archived: everything but `ctx` (the producer's payload stays on the execution instance). */
-export interface ArchivedEvent {
-  id: string;
-  producer: string;
-  kind: string;
-  type: string;
-  channel: string;
-  email: string | null;
-  mobilePhone: string | null;
-  externalId: string | null;
-  status: string;
-  statusReason: string | null;
-  templateName: string | null;
-  templateVersion: number | null;
-  attempts: number;
-  scheduledAt: Date | null;
-  expiresAt: Date | null;
-  createdAt: Date;
-  updatedAt: Date;
-  linkedAt: Date | null;
-  deliveries: ArchivedDelivery[];
-}
-
-export interface ArchivePage {
-  events: ArchivedEvent[];
-  /** Pass back as `after`; equal to the request's when nothing new is final yet. */
-  nextCursor: string | null;
-  /** Nothing more to read right now. */
-  caughtUp: boolean;
-}
 
 const START: ArchiveCursor = { xid: -1n, eventId: '00000000-0000-0000-0000-000000000000' };
 

@@ -1,5 +1,6 @@
 import { parseArgs } from 'node:util';
-import { ConfigError, coerceError, producerNameSchema } from '@mc/domain';
+import { ConfigError, coerceError } from '@mc/domain';
+import { producerNameSchema } from '@mc/contract';
 import { EXECUTION_MIGRATIONS_DIR, openExecutionDatabase, prepareDatabase } from '@mc/db';
 import { loadDotEnv } from '@mc/lifecycle';
 import { readExecutionEnv } from '../env';

@@ -1,5 +1,6 @@
 import type pg from 'pg';
-import { coerceError, isDeliverableAddress, type Channel } from '@mc/domain';
+import { coerceError, type Channel } from '@mc/domain';
+import { isDeliverableAddress } from '@mc/contract';
 import { type FaultLog, type Logger } from '@mc/observability';
 import type { TransportCircuit } from './transport-circuit';
 import { nextAttempt, type RetryPolicy } from './retry-schedule';

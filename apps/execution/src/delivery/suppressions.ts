@@ -1,5 +1,6 @@
 import { z } from 'zod';
-import { AppError, CHANNELS, dateTime, isDeliverableAddress, text, type Channel } from '@mc/domain';
+import { AppError, CHANNELS, dateTime, text, type Channel } from '@mc/domain';
+import { isDeliverableAddress } from '@mc/contract';
 import type { ExecutionPrisma } from '@mc/db';
 import { suppressionAddress } from './deliveries-store';
 

@@ -1,5 +1,6 @@
 import { z } from 'zod';
-import { AppError, EVENT_STATUSES, UUID_PATTERN, producerNameSchema, text } from '@mc/domain';
+import { AppError, EVENT_STATUSES, UUID_PATTERN, text } from '@mc/domain';
+import { producerNameSchema } from '@mc/contract';
 import type { ExecutionPrisma } from '@mc/db';
 
 export const listEventsQuerySchema = z.strictObject({

@@ -1,5 +1,6 @@
 import { Router, type Request, type RequestHandler } from 'express';
-import { AppError, batchInputSchema, eventInputSchema } from '@mc/domain';
+import { AppError } from '@mc/domain';
+import { batchInputSchema, eventInputSchema } from '@mc/contract';
 import { jsonBody, parseInput, principalOf, rateLimitPerPrincipal, requireScope, type Authenticator } from '@mc/http';
 import type { ExecutionPrisma } from '@mc/db';
 import type { EventIntake } from '../intake/event-intake';

@@ -1,5 +1,6 @@
 import { Router } from 'express';
-import { AppError, publishedTemplateInputSchema, templateNameSchema } from '@mc/domain';
+import { AppError } from '@mc/domain';
+import { publishedTemplateInputSchema, templateNameSchema } from '@mc/contract';
 import { jsonBody, parseInput, requireScope, type Authenticator } from '@mc/http';
 import type { ExecutionPrisma } from '@mc/db';
 import { deletePublishedTemplate, listPublishedTemplates, upsertPublishedTemplate } from '../templates/published-templates';

@@ -1,6 +1,7 @@
 import type pg from 'pg';
 import { MicroBatcher } from '@mc/batching';
-import { coerceError, ctxJsonOf, isError, newEventId, uuidv7, type EventInput, type EventKind, type EventStatus } from '@mc/domain';
+import { coerceError, isError, newEventId, uuidv7, type EventKind, type EventStatus } from '@mc/domain';
+import { ctxJsonOf, type EventInput } from '@mc/contract';
 import { FaultLog, isTransientInfrastructureError, type Logger } from '@mc/observability';
 import type { ExecutionMetrics } from '../metrics/execution-metrics';
 import { externalIdKey, findEventsByExternalIds, insertEvents, type ExistingEventRef, type NewEventRow } from './event-store';

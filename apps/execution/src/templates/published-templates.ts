@@ -1,5 +1,6 @@
 import type pg from 'pg';
-import { AppError, type Channel, type PublishedTemplateInput } from '@mc/domain';
+import { AppError, type Channel } from '@mc/domain';
+import { type PublishedTemplateInput } from '@mc/contract';
 import type { ExecutionPrisma } from '@mc/db';
 import type { TemplateVersion } from '@mc/templates';
 

@@ -1,7 +1,6 @@
 import { z } from 'zod';
-import { CHANNELS } from './event-status';
-import { eventTypeSchema } from './event-input';
-import { text } from './storable';
+import { CHANNELS, text } from '@mc/domain';
+import { eventTypeSchema } from './events';
 
 /** A template's name: how control and the execution instances refer to it (a URL segment). */
 export const templateNameSchema = z.string().min(1).max(128).regex(/^[A-Za-z0-9_.-]+$/, 'may contain only letters, digits and _ . -');

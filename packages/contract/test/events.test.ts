@@ -1,4 +1,5 @@
-import { batchInputSchema, eventInputSchema, fieldErrorsOf } from '../src';
+import { fieldErrorsOf } from '@mc/domain';
+import { batchInputSchema, eventInputSchema } from '../src';
 
 describe('the event input schema', () => {
   it('when only type and email are given, then channel defaults to email and ctx to {}', () => {

@@ -1,6 +1,5 @@
 import { z } from 'zod';
-import { CHANNELS, type Channel } from './event-status';
-import { dateTime, jsonStorageProblem, text } from './storable';
+import { CHANNELS, dateTime, jsonStorageProblem, text, type Channel } from '@mc/domain';
 
 /** Limits of the public contract (DESIGN.md §5). */
 export const EVENT_LIMITS = {
@@ -106,4 +105,3 @@ export const batchInputSchema = z.strictObject({
     .max(EVENT_LIMITS.maxBatchEvents, `must hold at most ${EVENT_LIMITS.maxBatchEvents} events`),
 });
 
-export type BatchInput = z.output<typeof batchInputSchema>;

@@ -1,0 +1,3 @@
+export * from './events';
+export * from './templates';
+export * from './archive';
