@@ -25,6 +25,18 @@ export default tseslint.config(
     rules: { 'mc/workspace-boundaries': 'error' },
   },
   {
+    // One home for SQL per app: statements live in src/sql/, one operation per file (README, "Where code goes").
+    files: ['apps/*/src/**'],
+    ignores: ['apps/*/src/sql/**'],
+    rules: {
+      'no-restricted-syntax': [
+        'error',
+        { selector: "CallExpression[callee.property.name='query']", message: 'SQL lives in src/sql/, one operation per file: call its function.' },
+        { selector: 'MemberExpression[property.name=/^\\$(queryRaw|executeRaw)/]', message: 'SQL lives in src/sql/, one operation per file: call its function.' },
+      ],
+    },
+  },
+  {
     // The development launcher sets defaults into the environment before the app reads it.
     files: ['**/env.ts', 'packages/testing/**', 'bench/**', '**/test/**', '**/testing/**', 'tests/**', 'scripts/start-local.ts'],
     rules: { 'no-restricted-properties': 'off' },

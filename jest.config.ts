@@ -1,6 +1,6 @@
 /** @jest-config-loader esbuild-register */
-// Jest reads this file through esbuild-register (the docblock above), not ts-node: ts-node
-// cannot load TypeScript 7 and we keep one loader for config and one transform (@swc/jest) for code.
+// Jest reads this file through esbuild-register (the docblock above), not ts-node: one loader for
+// the config, one transform (@swc/jest) for the code, and no TypeScript compiler at test time.
 import type { Config } from 'jest';
 
 const config: Config = {
@@ -15,8 +15,6 @@ const config: Config = {
   // Each test file gets its own database and queue prefix, so files run in parallel safely.
   maxWorkers: 2,
   testTimeout: 60_000,
-  // Fails a test file that leaves a handle (a worker, a pool, a socket) open.
-  detectOpenHandles: false,
 };
 
 export default config;

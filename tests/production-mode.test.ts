@@ -78,7 +78,8 @@ describe('a production execution instance and control', () => {
   it('when it runs, then it listens on 127.0.0.1 only, and there is no development sink nor /admin/outbox', async () => {
     expect(mc.instance.server?.address()).toMatchObject({ address: '127.0.0.1' });
     expect(control.control.server.address()).toMatchObject({ address: '127.0.0.1' });
-    expect(mc.instance.transports.sink).toBeUndefined();
+    expect(mc.instance.transports).toBeDefined();
+    expect(mc.instance.transports?.sink).toBeUndefined();
     const auth = basicAuthorization('ops', 'correct-horse-battery');
     expect((await fetch(`${mc.baseUrl}/admin/outbox`, { headers: { authorization: auth } })).status).toBe(404);
     expect((await fetch(`${mc.baseUrl}/admin/queues/api/queues`, { headers: { authorization: auth } })).status).toBe(200);

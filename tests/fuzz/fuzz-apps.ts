@@ -124,8 +124,10 @@ export async function fuzzApps(options: FuzzOptions): Promise<FuzzReport> {
     };
 
     // The routes, read from the apps themselves (built in this process, never listening for the fuzz).
-    const probeExecution = await startExecutionInstance(readExecutionEnv({ ...executionEnv, EXECUTION_PORT: '0', MC_ROLE: 'api' }), testLogger());
+    // Role `all`, as the process under fuzz runs: its routes include the development outbox.
+    const probeExecution = await startExecutionInstance(readExecutionEnv({ ...executionEnv, EXECUTION_PORT: '0', MC_ROLE: 'all' }), testLogger());
     const probeControl = await startControlInstance(readControlEnv({ ...controlEnv, CONTROL_PORT: '0' }), testLogger());
+    if (!probeExecution.app) throw new Error('the execution probe serves no HTTP');
     const executionRoutes = listRoutes(probeExecution.app);
     const controlRoutes = listRoutes(probeControl.server.listeners('request')[0] as Express);
     await Promise.all([probeExecution.close(), probeControl.close()]);

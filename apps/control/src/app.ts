@@ -1,3 +1,4 @@
+import { ping } from '@mc/db';
 import type { Express } from 'express';
 import { createBaseApp, monitoringRoutes, mountAdmin, notFoundHandler, problemMiddleware, type Authenticator } from '@mc/http';
 import type { ControlServices } from './control-services';
@@ -21,7 +22,7 @@ export function createControlApp(
   const app = createBaseApp({ trustProxy: options.trustProxy });
   app.use(
     monitoringRoutes({
-      checks: { postgres: () => services.pool.query('SELECT 1'), redis: () => services.redis.ping() },
+      checks: { postgres: () => ping(services.pool), redis: () => services.redis.ping() },
       metrics: createControlMetrics(services.pool, [services.queues.publishing, services.queues.archiving]),
       token: options.metricsToken,
       failures: auth.failures,

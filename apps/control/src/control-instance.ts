@@ -5,7 +5,7 @@ import { DEVELOPMENT_SECRET_KEY, SecretBox, httpServerOptions } from '@mc/domain
 import { FaultLog, type Logger, OutageWatch } from '@mc/observability';
 import { sealStoredCredentials } from './accounts/execution-instances';
 import { failedAuthLimiter, listenHttp } from '@mc/http';
-import { openControlDatabase, type ControlDatabase } from '@mc/db';
+import { openControlDatabase, ping, type ControlDatabase } from '@mc/db';
 import { closeRedis, createCatalogQueue, createRedisConnection } from '@mc/queues';
 import { closeHttpServer, closeInStages } from '@mc/lifecycle';
 import { TemplateRenderer } from '@mc/templates';
@@ -37,7 +37,7 @@ export interface ControlInstance {
 export async function startControlInstance(env: ControlEnv, logger: Logger): Promise<ControlInstance> {
   const poolFaults = new FaultLog(logger);
   // One line when PostgreSQL goes away and one when it is back, whatever noticed it first.
-  const outages = new OutageWatch(logger, { PostgreSQL: () => db.pool.query('SELECT 1') });
+  const outages = new OutageWatch(logger, { PostgreSQL: () => ping(db.pool) });
   const observe = (error: unknown) => outages.observe(error);
   const onPoolError = (error: Error) => {
     poolFaults.report(error.message, 'PostgreSQL pool error', { error: error.message });

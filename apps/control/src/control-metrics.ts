@@ -2,6 +2,8 @@ import type pg from 'pg';
 import type { Queue } from 'bullmq';
 import { Gauge, Registry, collectDefaultMetrics } from 'prom-client';
 import { registerQueueDepthGauge } from '@mc/queues';
+import { archiveLag } from './sql/archive-lag';
+import { archivedCounts } from './sql/archived-counts';
 
 /** The control instance's Prometheus metrics: queue depths and archive lag per account, read when scraped. */
 export function createControlMetrics(pool: pg.Pool, queues: Queue[]): Registry {
@@ -15,10 +17,7 @@ export function createControlMetrics(pool: pg.Pool, queues: Queue[]): Registry {
     registers: [registry],
     async collect() {
       this.reset();
-      const { rows } = await pool.query<{ name: string; lag: number | null }>(
-        'SELECT name, extract(epoch FROM now() - last_success_at)::float8 AS lag FROM execution_instances',
-      );
-      for (const row of rows) this.set({ account: row.name }, row.lag ?? -1);
+      for (const row of await archiveLag(pool)) this.set({ account: row.name }, row.lag ?? -1);
     },
   });
   new Gauge({
@@ -28,8 +27,7 @@ export function createControlMetrics(pool: pg.Pool, queues: Queue[]): Registry {
     registers: [registry],
     async collect() {
       this.reset();
-      const { rows } = await pool.query<{ name: string; count: string }>('SELECT name, archived_count::text AS count FROM execution_instances');
-      for (const row of rows) this.set({ account: row.name }, Number(row.count));
+      for (const row of await archivedCounts(pool)) this.set({ account: row.name }, Number(row.count));
     },
   });
   return registry;

@@ -3,7 +3,7 @@ import type pg from 'pg';
 import type { Redis } from 'ioredis';
 import type { Logger } from '@mc/observability';
 import { createBaseApp, monitoringRoutes, mountAdmin, notFoundHandler, problemMiddleware, type AdminOptions, type Authenticator } from '@mc/http';
-import type { ExecutionPrisma } from '@mc/db';
+import { ping, type ExecutionPrisma } from '@mc/db';
 import type { EventIntake } from './intake/event-intake';
 import type { ExecutionMetrics } from './metrics/execution-metrics';
 import type { TemplateRenderer } from '@mc/templates';
@@ -39,7 +39,7 @@ export function createExecutionApp(options: ExecutionAppOptions): Express {
   const app = createBaseApp({ trustProxy: options.trustProxy });
   app.use(
     monitoringRoutes({
-      checks: { postgres: () => options.pool.query('SELECT 1'), redis: () => options.redis.ping() },
+      checks: { postgres: () => ping(options.pool), redis: () => options.redis.ping() },
       metrics: options.metrics.registry,
       token: options.metricsToken,
       failures: options.auth.failures,

@@ -1,7 +1,7 @@
 import { startSmtpSink, type SmtpSink } from '@mc/smtp-sink';
 import { orderEvent, startSmsProvider, templateVersion, waitFor, TEST_CONTROL_KEY, type SmsProvider } from '@mc/testing';
 import { eventWithStatus, startExecutionHarness, type ExecutionHarness } from '../testing';
-import { updateEventStatusBatch } from '../src/workflows/update-event-status';
+import { updateEventStatusBatch } from '../src/sql/update-event-status-batch';
 
 const FINAL = ['sent', 'ignored', 'delivery_failed'];
 

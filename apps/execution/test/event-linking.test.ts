@@ -1,5 +1,5 @@
 import { orderEvent, templateVersion, waitFor, TEST_CONTROL_KEY } from '@mc/testing';
-import { LINKED, eventWithStatus, startExecutionHarness, type ExecutionHarness } from '../testing';
+import { LINKED, eventWithStatus, linkingContext, startExecutionHarness, type ExecutionHarness } from '../testing';
 import { TemplateRenderer } from '@mc/templates';
 import { linkEvents } from '../src/workflows/event-linking';
 
@@ -132,7 +132,7 @@ describe('the render time limit', () => {
     expect(batch.status).toBe(202);
     // A limit far below the time the whole chunk takes to render, far above one render's.
     const renderer = new TemplateRenderer({ renderLimitMs: 150 });
-    const outcome = await linkEvents({ ...mc.instance.processing, renderer }, batch.body.ids);
+    const outcome = await linkEvents(linkingContext(mc, { renderer }), batch.body.ids);
     expect(outcome.notTakenIntoAccount).toEqual([]);
     expect(outcome.linked).toHaveLength(3000);
   });
@@ -140,7 +140,7 @@ describe('the render time limit', () => {
   it('when a template runs away, then its render is cut off and the event is not taken into account, with the reason', async () => {
     const posted = await mc.request('POST', '/api/v1/events', orderEvent({ type: 'RUNAWAY' }));
     const renderer = new TemplateRenderer({ renderLimitMs: 150 });
-    const outcome = await linkEvents({ ...mc.instance.processing, renderer }, [posted.body.id]);
+    const outcome = await linkEvents(linkingContext(mc, { renderer }), [posted.body.id]);
     expect(outcome.notTakenIntoAccount).toEqual([posted.body.id]);
     const { rows } = await mc.instance.db.pool.query('SELECT status_reason FROM events WHERE id = $1', [posted.body.id]);
     expect(rows[0].status_reason).toMatch(/^template "runaway" v1 failed to render: .*limit exceeded/);

@@ -1,5 +1,5 @@
-import { orderEvent, templateVersion, waitFor, TEST_CONTROL_KEY } from '@mc/testing';
-import { startExecutionHarness, type ExecutionHarness } from '../testing';
+import { orderEvent, templateVersion, waitFor, TEST_CONTROL_KEY, TEST_REDIS_URL } from '@mc/testing';
+import { linkingContext, startExecutionHarness, type ExecutionHarness } from '../testing';
 import { UnrecoverableError, Worker } from 'bullmq';
 import { reconcilePendingEvents } from '../src/workflows/pending-events-reconciliation';
 import { linkEvents } from '../src/workflows/event-linking';
@@ -91,8 +91,9 @@ describe('pending-events reconciliation of finished jobs', () => {
 
   it("when a pending event's job failed for good (a worker stalled twice), then the reconciler queues it again", async () => {
     const { body } = await mc.request('POST', '/api/v1/events', orderEvent());
+    const redis = new URL(TEST_REDIS_URL);
     const failing = new Worker(mc.instance.queues.rt.name, () => Promise.reject(new UnrecoverableError('stalled too often')), {
-      connection: mc.instance.reconciliation.redis,
+      connection: { host: redis.hostname, port: Number(redis.port || 6379) },
       prefix: mc.prefix,
     });
     await waitFor(async () => (await mc.instance.queues.rt.getJob(body.id))?.isFailed());
@@ -107,7 +108,7 @@ describe('pending-events reconciliation of finished jobs', () => {
     await mc.request('PUT', '/api/v1/templates/order-confirmation', templateVersion(), TEST_CONTROL_KEY);
     const { body } = await mc.request('POST', '/api/v1/events', orderEvent());
     // What a worker killed twice leaves behind: linked, delivery pending, its lease over, no job.
-    await linkEvents({ ...mc.instance.processing, lease: { holder: 'a-worker-that-died', ms: 1 } }, [body.id]);
+    await linkEvents(linkingContext(mc, { lease: { holder: 'a-worker-that-died', ms: 1 } }), [body.id]);
     await mc.instance.queues.rt.obliterate({ force: true });
     const { requeued } = await reconcilePendingEvents({ ...mc.instance.reconciliation, graceMs: 0 });
     expect(requeued).toBeGreaterThanOrEqual(1);

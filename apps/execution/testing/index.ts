@@ -1,6 +1,9 @@
 import type { Logger } from '@mc/observability';
 import { cloneTestDatabase, deleteRedisPrefix, jsonRequest, randomQueuePrefix, testLogger, waitFor, TEST_CONTROL_KEY, TEST_PRODUCER_KEY, TEST_REDIS_URL, type JsonAnswer, type TestDatabase } from '@mc/testing';
+import { TemplateRenderer } from '@mc/templates';
 import { readExecutionEnv, startExecutionInstance, type ExecutionInstance } from '../src/index';
+import { TemplateVersionCache } from '../src/templates/published-templates';
+import type { LinkingContext } from '../src/workflows/event-linking';
 
 export interface ExecutionHarness {
   instance: ExecutionInstance;
@@ -69,3 +72,9 @@ export function eventWithStatus(mc: ExecutionHarness, id: string, statuses: stri
 
 /** Linked, whether or not its delivery has finished yet. */
 export const LINKED = ['pending_delivery', 'sent'] as const;
+
+/** What linking needs, for a test that links events itself (an `api` harness runs no workflows). */
+export function linkingContext(mc: ExecutionHarness, overrides: Partial<LinkingContext> = {}): LinkingContext {
+  const pool = mc.instance.db.pool;
+  return { pool, renderer: new TemplateRenderer(), templates: new TemplateVersionCache(pool), lease: { holder: 'a-test', ms: 15_000 }, ...overrides };
+}

@@ -6,3 +6,4 @@ export * from './execution';
 export * from './control';
 export * from './unnest-columns';
 export * from './reachability';
+export * from './ping';

@@ -19,24 +19,9 @@ export type Channel = (typeof CHANNELS)[number];
 export const DELIVERY_STATUSES = ['pending', 'sent', 'ignored', 'failed'] as const;
 export type DeliveryStatus = (typeof DELIVERY_STATUSES)[number];
 
-/**
- * Transitions only go forward. Every status change in the code is one conditional UPDATE
- * `WHERE status = <from>` for one of these pairs, so a duplicate job can never move an event twice.
+/*
+ * Statuses only go forward: pending → pending_delivery | not_taken_into_account | expired, and
+ * pending_delivery → sent | ignored | delivery_failed; the other five are final. Each move is one
+ * conditional UPDATE `WHERE status = <from>` in src/sql/ of the execution app, so a duplicate job
+ * can never move an event twice.
  */
-export const EVENT_TRANSITIONS: Readonly<Record<EventStatus, readonly EventStatus[]>> = {
-  pending: ['pending_delivery', 'not_taken_into_account', 'expired'],
-  pending_delivery: ['sent', 'ignored', 'delivery_failed'],
-  sent: [],
-  ignored: [],
-  delivery_failed: [],
-  not_taken_into_account: [],
-  expired: [],
-};
-
-export function canTransition(from: EventStatus, to: EventStatus): boolean {
-  return EVENT_TRANSITIONS[from].includes(to);
-}
-
-export function isFinalStatus(status: EventStatus): boolean {
-  return EVENT_TRANSITIONS[status].length === 0;
-}

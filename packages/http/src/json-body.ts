@@ -14,5 +14,3 @@ export function parseInput<S extends z.ZodType>(schema: S, input: unknown, messa
   return result.data;
 }
 
-/** Express 5 forwards rejected promises to the error middleware; this keeps handlers typed. */
-export type AsyncHandler = (...args: Parameters<RequestHandler>) => Promise<void>;

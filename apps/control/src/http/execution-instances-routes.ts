@@ -7,7 +7,7 @@ import type { ControlServices } from '../control-services';
 const REGISTRATION_CHECK_TIMEOUT_MS = 5 * SECOND;
 import { ExecutionClient, assertReachable } from '../execution-client';
 import { accountView, createAccount, deleteAccount, listAccounts, publishedTemplateNames, registrationSchema } from '../accounts/execution-instances';
-import { upsertPublications } from '../templates/templates';
+import { upsertPublications } from '../sql/upsert-publications';
 import { enqueuePublications } from '../workflows/publishing';
 import { ensureArchivingScheduler, removeArchivingScheduler, runArchiving } from '../workflows/archiving';
 

@@ -2,6 +2,10 @@ import { AppError } from '@mc/domain';
 import { type TemplateContent } from '@mc/contract';
 import type { ControlPrisma } from '@mc/db';
 import type { TemplateRenderer } from '@mc/templates';
+import { findPublishedRival } from '../sql/find-published-rival';
+import { lockPublishSlot } from '../sql/lock-publish-slot';
+import { lockTemplate } from '../sql/lock-template';
+import { upsertPublications } from '../sql/upsert-publications';
 
 /** Saves a draft; Liquid syntax errors are a 400 naming the part, line and column. */
 export async function saveDraft(prisma: ControlPrisma, renderer: TemplateRenderer, name: string, draft: TemplateContent) {
@@ -34,18 +38,13 @@ export function listTemplates(prisma: ControlPrisma) {
  */
 export async function createPublishedVersion(prisma: ControlPrisma, name: string): Promise<{ version: number; instances: string[] }> {
   return prisma.$transaction(async (tx) => {
-    const [template] = await tx.$queryRaw<Array<{ event_type: string; channel: string }>>`
-      SELECT event_type, channel::text FROM templates WHERE name = ${name} FOR UPDATE`;
+    const template = await lockTemplate(tx, name);
     if (!template) throw new AppError('not_found', `No template ${name}.`);
     const draft = await tx.template.findUniqueOrThrow({ where: { name } });
     // One publication at a time per (event type, channel), and the rival looked for is what is
     // *published* (its version's type and channel), not what its draft says now.
-    await tx.$executeRaw`SELECT pg_advisory_xact_lock(hashtext(${`publish:${draft.eventType}:${draft.channel}`}))`;
-    const [rival] = await tx.$queryRaw<Array<{ name: string }>>`
-      SELECT t.name FROM templates t
-      JOIN template_versions v ON v.template_name = t.name AND v.version = t.published_version
-      WHERE v.event_type = ${draft.eventType} AND v.channel::text = ${draft.channel} AND t.name <> ${name}
-      LIMIT 1`;
+    await lockPublishSlot(tx, draft.eventType, draft.channel);
+    const rival = await findPublishedRival(tx, name, draft.eventType, draft.channel);
     if (rival) {
       throw new AppError('conflict', `Template "${rival.name}" is already published for ${draft.eventType}/${draft.channel}; unpublish it first.`);
     }
@@ -72,21 +71,4 @@ export async function markUnpublished(prisma: ControlPrisma, name: string): Prom
     await upsertPublications(tx, name, instances, 'unpublish', version);
     return { instances };
   });
-}
-
-type Tx = Parameters<Parameters<ControlPrisma['$transaction']>[0]>[0];
-
-/**
- * Sets what each instance should have of a template. Never goes back to an older version: a
- * registration that read "v1 is published" just before v2 was, cannot undo v2's publication.
- */
-export async function upsertPublications(tx: Tx | ControlPrisma, templateName: string, instances: string[], action: 'publish' | 'unpublish', version: number) {
-  for (const instance of instances) {
-    await tx.$executeRaw`
-      INSERT INTO publications (template_name, instance, action, version, state, attempts, last_error, updated_at)
-      VALUES (${templateName}, ${instance}, ${action}::"PublicationAction", ${version}, 'pending', 0, NULL, now())
-      ON CONFLICT (template_name, instance) DO UPDATE
-      SET action = EXCLUDED.action, version = EXCLUDED.version, state = 'pending', attempts = 0, last_error = NULL, updated_at = now()
-      WHERE publications.version <= EXCLUDED.version`;
-  }
 }

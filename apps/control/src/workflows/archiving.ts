@@ -6,8 +6,11 @@ import { openCredential } from '../accounts/execution-instances';
 import type { Redis } from 'ioredis';
 import { createCatalogWorker, keepSchedulers, type SchedulerKeeper, type WorkerOptions } from '@mc/queues';
 import { ExecutionClient, type ExecutionCallOptions } from '../execution-client';
-import { storeArchivePage } from '../archive/archive-store';
 import { QUEUES, type ControlQueue } from '../queues';
+import { loadArchivingAccount } from '../sql/load-archiving-account';
+import { recordArchivingFailure } from '../sql/record-archiving-failure';
+import { recordArchivingRun } from '../sql/record-archiving-run';
+import { storeArchivePage } from '../sql/store-archive-page';
 
 export interface ArchivingContext {
   pool: pg.Pool;
@@ -30,11 +33,7 @@ export function archivingSchedulerId(instance: string): string {
  * that no longer exists does nothing.
  */
 export async function runArchiving(context: ArchivingContext, instance: string): Promise<{ pages: number; events: number }> {
-  const { rows } = await context.pool.query<{ url: string; credential: string; archive_cursor: string | null }>(
-    'SELECT url, credential, archive_cursor FROM execution_instances WHERE name = $1',
-    [instance],
-  );
-  const account = rows[0];
+  const account = await loadArchivingAccount(context.pool, instance);
   if (!account) return { pages: 0, events: 0 };
   let cursor = account.archive_cursor;
   let pages = 0;
@@ -50,10 +49,10 @@ export async function runArchiving(context: ArchivingContext, instance: string):
       cursor = page.nextCursor;
       if (page.caughtUp) break;
     }
-    await context.pool.query('UPDATE execution_instances SET last_run_at = now() WHERE name = $1', [instance]);
+    await recordArchivingRun(context.pool, instance);
   } catch (thrown) {
     const message = coerceError(thrown).message;
-    await context.pool.query('UPDATE execution_instances SET last_run_at = now(), last_error = $2 WHERE name = $1', [instance, message]);
+    await recordArchivingFailure(context.pool, instance, message);
     context.logger.warn('archiving failed', { instance, queue: 'archiving', error: message });
     throw thrown;
   }

@@ -7,6 +7,8 @@ import type { ControlPrisma } from '@mc/db';
 import { createCatalogWorker, type WorkerOptions } from '@mc/queues';
 import { ExecutionCallError, ExecutionClient, type ExecutionCallOptions } from '../execution-client';
 import { QUEUES, type ControlQueue } from '../queues';
+import { lockPublication } from '../sql/lock-publication';
+import { unlockPublication } from '../sql/unlock-publication';
 
 export interface PublishingContext {
   prisma: ControlPrisma;
@@ -42,10 +44,10 @@ export async function runPublication(context: PublishingContext, templateName: s
   // followed it. Whoever holds the lock applies the publication as it is when it gets it.
   const lock = await context.lockPool.connect();
   try {
-    await lock.query('SELECT pg_advisory_lock(hashtext($1))', [`publication:${templateName}:${instance}`]);
+    await lockPublication(lock, templateName, instance);
     return await applyPublication(context, templateName, instance, job);
   } finally {
-    await lock.query('SELECT pg_advisory_unlock(hashtext($1))', [`publication:${templateName}:${instance}`]).catch(() => undefined);
+    await unlockPublication(lock, templateName, instance).catch(() => undefined);
     lock.release();
   }
 }

@@ -7,7 +7,11 @@ import { nextAttempt, type RetryPolicy } from './retry-schedule';
 import { mapConcurrently, type MicroBatcher } from '@mc/batching';
 import { DeliveryFailure, type ChannelSenders } from './channel-sender';
 import type { ExecutionMetrics } from '../metrics/execution-metrics';
-import { claimPendingDeliveries, renewDeliveryLeases, suppressionAddress, type ClaimedDelivery, type DeliveryLease, type DeliveryOutcome } from './deliveries-store';
+import { claimPendingDeliveries } from '../sql/claim-pending-deliveries';
+import { renewDeliveryLeases } from '../sql/renew-delivery-leases';
+import { suppressionAddress } from './suppressions';
+import { type ClaimedDelivery, type DeliveryLease } from '../sql/rows';
+import { type DeliveryOutcome } from '../sql/record-delivery-outcomes';
 
 export interface DeliveryContext {
   pool: pg.Pool;

@@ -2,7 +2,11 @@ import { z } from 'zod';
 import { AppError, CHANNELS, dateTime, text, type Channel } from '@mc/domain';
 import { isDeliverableAddress } from '@mc/contract';
 import type { ExecutionPrisma } from '@mc/db';
-import { suppressionAddress } from './deliveries-store';
+
+/** Suppression keys are case-insensitive for email (`Ada@Example.com` is `ada@example.com`). */
+export function suppressionAddress(channel: Channel, address: string): string {
+  return channel === 'email' ? address.trim().toLowerCase() : address.trim();
+}
 
 export const suppressionInputSchema = z
   .strictObject({

@@ -4,7 +4,8 @@ import { coerceError, isError, newEventId, uuidv7, type EventKind, type EventSta
 import { ctxJsonOf, type EventInput } from '@mc/contract';
 import { FaultLog, isTransientInfrastructureError, type Logger } from '@mc/observability';
 import type { ExecutionMetrics } from '../metrics/execution-metrics';
-import { externalIdKey, findEventsByExternalIds, insertEvents, type ExistingEventRef, type NewEventRow } from './event-store';
+import { externalIdKey, findEventsByExternalIds, type ExistingEventRef } from '../sql/find-events-by-external-ids';
+import { insertEvents, type NewEventRow } from '../sql/insert-events';
 import { dispatchEvents, type EventQueues } from './event-dispatch';
 import { BATCH_CHUNK_SIZE } from '../queues';
 

@@ -2,6 +2,8 @@ import type pg from 'pg';
 import type { Queue } from 'bullmq';
 import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
 import { registerQueueDepthGauge } from '@mc/queues';
+import { countEventsByStatus } from '../sql/count-events-by-status';
+import { updateEventStatusLag } from '../sql/update-event-status-lag';
 
 /** Seconds, from 5 ms to 1 min: event latencies. */
 const LATENCY_BUCKETS = [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60];
@@ -39,8 +41,7 @@ export class ExecutionMetrics {
       registers: [this.registry],
       async collect() {
         this.reset();
-        const { rows } = await pool.query<{ status: string; count: number }>('SELECT status, count(*)::int AS count FROM events GROUP BY status');
-        for (const row of rows) this.set({ status: row.status }, row.count);
+        for (const row of await countEventsByStatus(pool)) this.set({ status: row.status }, row.count);
       },
     });
     new Gauge({
@@ -48,10 +49,7 @@ export class ExecutionMetrics {
       help: 'Age of the oldest final delivery outcome not yet copied onto its event (0: caught up).',
       registers: [this.registry],
       async collect() {
-        const { rows } = await pool.query<{ lag: number | null }>(
-          `SELECT extract(epoch FROM now() - min(updated_at))::float8 AS lag FROM delivery_logs WHERE synced_at IS NULL AND status <> 'pending'`,
-        );
-        this.set(rows[0]?.lag ?? 0);
+        this.set(await updateEventStatusLag(pool));
       },
     });
   }

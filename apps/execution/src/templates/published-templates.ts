@@ -3,6 +3,7 @@ import { AppError, type Channel } from '@mc/domain';
 import { type PublishedTemplateInput } from '@mc/contract';
 import type { ExecutionPrisma } from '@mc/db';
 import type { TemplateVersion } from '@mc/templates';
+import { loadTemplateVersions } from '../sql/load-template-versions';
 
 export interface PublishedTemplate extends TemplateVersion {
   eventType: string;
@@ -79,10 +80,7 @@ export class TemplateVersionCache {
       else missing.add(ref.name);
     }
     if (missing.size > 0) {
-      const { rows } = await this.pool.query<TemplateVersion>('SELECT name, version, subject, html, text FROM published_templates WHERE name = ANY($1::text[])', [
-        [...missing],
-      ]);
-      for (const row of rows) {
+      for (const row of await loadTemplateVersions(this.pool, [...missing])) {
         if (this.versions.size >= 1_000) this.versions.clear();
         this.versions.set(versionKey(row.name, row.version), row);
         found.set(row.name, row);

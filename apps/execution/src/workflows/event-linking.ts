@@ -3,9 +3,11 @@ import { coerceError, newDeliveryLogId } from '@mc/domain';
 import { MicroBatcher } from '@mc/batching';
 import type { TemplateRenderer, TemplateVersion } from '@mc/templates';
 import type { TemplateVersionCache } from '../templates/published-templates';
-import type { ClaimedDelivery, DeliveryLease } from '../delivery/deliveries-store';
+import type { ClaimedDelivery, DeliveryLease } from '../sql/rows';
 import type { ExecutionMetrics } from '../metrics/execution-metrics';
-import { linkEventsToDeliveries, loadEventsToLink, markNotTakenIntoAccount, type EventToLink, type LinkedDelivery, type PendingEvent } from './event-linking-store';
+import { linkEventsToDeliveries, type LinkedDelivery } from '../sql/link-events-to-deliveries';
+import { loadEventsToLink, type EventToLink, type PendingEvent } from '../sql/load-events-to-link';
+import { markNotTakenIntoAccount } from '../sql/mark-not-taken-into-account';
 
 export interface LinkingContext {
   pool: pg.Pool;

@@ -1,15 +1,12 @@
 import { DelayedError, UnrecoverableError, type Job } from 'bullmq';
 import { coerceError } from '@mc/domain';
-import { type Logger } from '@mc/observability';
 import type { LinkingContext, LinkingOutcome } from './event-linking';
-import { expirePendingEvents } from './event-linking-store';
+import { expirePendingEvents } from '../sql/expire-pending-events';
 import { deliverEvents, type DeliveryContext, type DeliverySummary } from '../delivery/deliver-events';
-import { failAbandonedDeliveries } from '../delivery/deliveries-store';
+import { failAbandonedDeliveries } from '../sql/fail-abandoned-deliveries';
 
-export interface EventProcessingContext extends LinkingContext {
-  logger: Logger;
-  delivery: DeliveryContext;
-}
+/** One flat context: what linking needs and what delivery needs (pool, lease and metrics shared). */
+export interface EventProcessingContext extends LinkingContext, DeliveryContext {}
 
 /** How a job links its events: set-based for a batch chunk, grouped across jobs for real-time ones. */
 export type LinkStep = (eventIds: readonly string[], attempt: number) => Promise<LinkingOutcome>;
@@ -65,7 +62,7 @@ export async function runEventProcessingJob(
       await job.moveToDelayed(linking.notDue.until.getTime(), token);
       throw new DelayedError();
     }
-    const delivery = await deliverEvents(context.delivery, eventIds, linking.linked, job.queueName);
+    const delivery = await deliverEvents(context, eventIds, linking.linked, job.queueName);
     const result = {
       linked: linking.linked.length,
       notTakenIntoAccount: linking.notTakenIntoAccount.length,

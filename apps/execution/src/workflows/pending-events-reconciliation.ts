@@ -2,6 +2,8 @@ import type pg from 'pg';
 import type { Redis } from 'ioredis';
 import { uuidv7, type EventKind } from '@mc/domain';
 import { type Logger } from '@mc/observability';
+import { findEventsToReconcile, type EventToReconcile } from '../sql/find-events-to-reconcile';
+import { assignBatchJobIds } from '../sql/assign-batch-job-ids';
 import { dispatchEvents, type DispatchableEvent, type EventQueues } from '../intake/event-dispatch';
 import { type ExecutionQueue } from '../queues';
 
@@ -18,14 +20,6 @@ export interface ReconciliationContext {
   pageSize?: number;
 }
 
-interface PendingRow {
-  id: string;
-  kind: EventKind;
-  type: string;
-  job_id: string;
-  scheduled_at: Date | null;
-  created_at: Date;
-}
 
 /**
  * Finds events whose dispatch job no longer exists in Redis (Redis restarted without its data,
@@ -39,19 +33,7 @@ export async function reconcilePendingEvents(context: ReconciliationContext): Pr
   let requeued = 0;
   let after: { createdAt: Date; id: string } | undefined;
   for (;;) {
-    const { rows } = await context.pool.query<PendingRow>(
-      `SELECT id, kind, type, job_id, scheduled_at, created_at FROM events
-       WHERE (status = 'pending'
-              -- linked, but its delivery is neither sent nor held by a live worker (its job died for good)
-              OR (status = 'pending_delivery' AND EXISTS (
-                    SELECT 1 FROM delivery_logs d
-                    WHERE d.event_id = events.id AND d.status = 'pending' AND (d.locked_until IS NULL OR d.locked_until < now()))))
-         AND created_at < now() - make_interval(secs => $1::double precision / 1000)
-         AND ($2::timestamptz IS NULL OR (created_at, id) > ($2::timestamptz, $3::uuid))
-       ORDER BY created_at, id
-       LIMIT $4`,
-      [context.graceMs, after?.createdAt ?? null, after?.id ?? null, pageSize],
-    );
+    const rows = await findEventsToReconcile(context.pool, context.graceMs, after, pageSize);
     if (rows.length === 0) break;
     checked += rows.length;
     const missing = await withoutLiveJob(context, rows);
@@ -59,7 +41,7 @@ export async function reconcilePendingEvents(context: ReconciliationContext): Pr
       await dispatchEvents(context.queues, await assignFreshBatchJobIds(context.pool, missing));
       requeued += missing.length;
     }
-    const last = rows[rows.length - 1] as PendingRow;
+    const last = rows[rows.length - 1] as EventToReconcile;
     after = { createdAt: last.created_at, id: last.id };
     if (rows.length < pageSize) break;
   }
@@ -72,7 +54,7 @@ export async function reconcilePendingEvents(context: ReconciliationContext): Pr
  * while its event is still pending — a worker that stalled twice, a job that exhausted its
  * attempts while PostgreSQL was away. A finished real-time job is removed so its id can be reused.
  */
-async function withoutLiveJob(context: ReconciliationContext, rows: PendingRow[]): Promise<DispatchableEvent[]> {
+async function withoutLiveJob(context: ReconciliationContext, rows: EventToReconcile[]): Promise<DispatchableEvent[]> {
   const queueOf = (kind: EventKind): ExecutionQueue<'rtEventsProcessing'> | ExecutionQueue<'batchEventsProcessing'> =>
     kind === 'rt' ? context.queues.rt : context.queues.batch;
   const jobs = new Map<string, { queue: ExecutionQueue<'rtEventsProcessing'> | ExecutionQueue<'batchEventsProcessing'>; jobId: string }>();
@@ -117,11 +99,7 @@ async function assignFreshBatchJobIds(pool: pg.Pool, events: DispatchableEvent[]
   });
   const batch = rescued.filter((event) => event.kind === 'batch');
   if (batch.length > 0) {
-    await pool.query(
-      `UPDATE events e SET job_id = r.job_id FROM unnest($1::uuid[], $2::text[]) AS r(id, job_id)
-       WHERE e.id = r.id AND e.status IN ('pending', 'pending_delivery')`,
-      [batch.map((event) => event.id), batch.map((event) => event.jobId)],
-    );
+    await assignBatchJobIds(pool, batch.map((event) => event.id), batch.map((event) => event.jobId));
   }
   return rescued;
 }

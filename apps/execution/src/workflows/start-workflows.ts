@@ -1,8 +1,19 @@
+import os from 'node:os';
+import { randomBytes } from 'node:crypto';
+import type pg from 'pg';
 import type { Worker } from 'bullmq';
 import type { Redis } from 'ioredis';
-import type { Logger } from '@mc/observability';
+import { FaultLog, type Logger } from '@mc/observability';
+import { MicroBatcher } from '@mc/batching';
+import { TemplateRenderer } from '@mc/templates';
 import { desiredSchedulerOf, keepSchedulers, startScheduledWorkflow, type ScheduledWorkflow, type WorkerOptions } from '@mc/queues';
 import type { ExecutionEnv } from '../env';
+import type { ExecutionMetrics } from '../metrics/execution-metrics';
+import { openTransports, type Transports } from '../delivery/channel-senders';
+import { recordDeliveryOutcomes, type DeliveryOutcome } from '../sql/record-delivery-outcomes';
+import { type DeliveryLease } from '../sql/rows';
+import { TransportCircuit } from '../delivery/transport-circuit';
+import { TemplateVersionCache } from '../templates/published-templates';
 import type { EventProcessingContext } from './event-processing-job';
 import { startRtEventsProcessing } from './rt-events-processing';
 import { startBatchEventsProcessing } from './batch-events-processing';
@@ -16,9 +27,10 @@ export interface WorkflowsOptions {
   logger: Logger;
   /** Sees every failed job's error (the outage watch). */
   observe?: (error: unknown) => void;
+  pool: pg.Pool;
   /** The workers' Redis connection (waits for Redis to come back rather than failing). */
   redis: Redis;
-  processing: EventProcessingContext;
+  metrics: ExecutionMetrics;
   reconciliation: ReconciliationContext;
   updateEventStatus: UpdateEventStatusContext;
   purge: PurgeArchivedEventsContext;
@@ -31,16 +43,48 @@ export interface WorkflowsOptions {
 
 export interface Workflows {
   workers: Worker[];
-  /** Closes the workers (letting current jobs finish) and stops the scheduler checks. */
+  /** What rtEventsProcessing and batchEventsProcessing jobs run with. */
+  processing: EventProcessingContext;
+  /** The SMTP and SMS senders (and the development sink when SMTP_URL is unset). */
+  transports: Transports;
+  /** Closes the workers (letting current jobs finish), stops the scheduler checks, records the last outcomes, closes the transports. */
   close(): Promise<void>;
 }
 
+/** What the processing jobs of this process share: linking, delivery, one lease, one circuit per transport. */
+function processingContext(options: WorkflowsOptions, transports: Transports): EventProcessingContext & { outcomes: MicroBatcher<DeliveryOutcome, void> } {
+  const { env, logger, pool, metrics } = options;
+  // Who holds a delivery while it is sent: named in the log of the worker that takes it over if this one dies.
+  const lease: DeliveryLease = { holder: `${os.hostname()}/${process.pid}/${randomBytes(2).toString('hex')}`, ms: env.DELIVERY_LEASE_MS };
+  const circuit = (label: string) => new TransportCircuit({ label, logger, maxProbeMs: env.CIRCUIT_PROBE_MAX_MS });
+  return {
+    pool,
+    logger,
+    metrics,
+    lease,
+    renderer: new TemplateRenderer(),
+    templates: new TemplateVersionCache(pool),
+    senders: transports.senders,
+    outcomes: new MicroBatcher<DeliveryOutcome, void>(async (items) => {
+      await recordDeliveryOutcomes(pool, items);
+      return [];
+    }),
+    retry: { scheduleMs: env.DELIVERY_RETRY_SCHEDULE_MS, giveUpAfterMs: env.DELIVERY_GIVE_UP_AFTER_MS, maxAttempts: env.DELIVERY_MAX_ATTEMPTS },
+    circuits: { email: circuit(transports.senders.email.label), sms: circuit(transports.senders.sms.label) },
+    faults: new FaultLog(logger),
+    concurrency: env.DELIVERY_CONCURRENCY,
+  };
+}
+
 /**
- * The `worker` role: rtEventsProcessing, batchEventsProcessing, and the job schedulers
- * updateEventStatus, pendingEventsReconciliation and purgeArchivedEvents with their workers.
+ * The `worker` role: opens the transports, then runs rtEventsProcessing, batchEventsProcessing,
+ * and the job schedulers updateEventStatus, pendingEventsReconciliation and purgeArchivedEvents
+ * with their workers.
  */
 export async function startWorkflows(options: WorkflowsOptions): Promise<Workflows> {
   const { env, logger, redis } = options;
+  const transports = await openTransports(env, logger);
+  const processing = processingContext(options, transports);
   const base: WorkerOptions = { connection: redis, prefix: env.MC_QUEUE_PREFIX, logger, lockDurationMs: env.JOB_LOCK_MS, observe: options.observe };
   const scheduled: ScheduledWorkflow[] = [
     {
@@ -70,15 +114,19 @@ export async function startWorkflows(options: WorkflowsOptions): Promise<Workflo
   const keeper = keepSchedulers({ desired: () => Promise.resolve(scheduled.map(desiredSchedulerOf)), logger, everyMs: env.SCHEDULER_CHECK_EVERY_MS, redis });
   await keeper.check();
   const workers = [
-    startRtEventsProcessing(options.processing, { ...base, concurrency: env.RT_WORKER_CONCURRENCY }),
-    startBatchEventsProcessing(options.processing, { ...base, concurrency: env.BATCH_WORKER_CONCURRENCY }),
+    startRtEventsProcessing(processing, { ...base, concurrency: env.RT_WORKER_CONCURRENCY }),
+    startBatchEventsProcessing(processing, { ...base, concurrency: env.BATCH_WORKER_CONCURRENCY }),
     ...scheduled.map((workflow) => startScheduledWorkflow(workflow, base)),
   ];
   return {
     workers,
+    processing,
+    transports,
     async close() {
       keeper.close();
       await Promise.all(workers.map((worker) => worker.close()));
+      await processing.outcomes.drain();
+      await transports.close();
     },
   };
 }

@@ -1,21 +1,14 @@
 import type pg from 'pg';
-import type { Channel, EventId, EventKind, EventStatus } from '@mc/domain';
 import { unnestColumns } from '@mc/db';
+import type { EventId } from '@mc/domain';
+import type { EventColumns } from './rows';
 
 /** An event as intake stores it: validated, with its id and dispatch job id assigned. */
-export interface NewEventRow {
+export interface NewEventRow extends EventColumns {
   id: EventId;
   producer: string;
-  kind: EventKind;
-  type: string;
-  channel: Channel;
-  email: string | null;
-  mobilePhone: string | null;
-  externalId: string | null;
   /** `ctx` already serialized as JSON. */
   ctxJson: string;
-  scheduledAt: Date | null;
-  expiresAt: Date | null;
   jobId: string;
 }
 
@@ -53,32 +46,4 @@ export async function insertEvents(pool: pg.Pool, rows: readonly NewEventRow[]):
     ]),
   });
   return new Set(inserted.map((row) => row.id));
-}
-
-export interface ExistingEventRef {
-  id: EventId;
-  kind: EventKind;
-  status: EventStatus;
-}
-
-/** How a producer's `externalId` is looked up in the map `findEventsByExternalIds` returns. */
-export function externalIdKey(producer: string, externalId: string): string {
-  // Neither may hold U+0000 (refused at the edge): the separator cannot be forged.
-  return `${producer}\u0000${externalId}`;
-}
-
-/** The events already holding these producers' external ids (the duplicates of an idempotent intake). */
-export async function findEventsByExternalIds(
-  pool: pg.Pool,
-  keys: ReadonlyArray<{ producer: string; externalId: string }>,
-): Promise<Map<string, ExistingEventRef>> {
-  if (keys.length === 0) return new Map();
-  const { rows } = await pool.query<{ id: EventId; producer: string; external_id: string; kind: EventKind; status: EventStatus }>({
-    name: 'mc_find_events_by_external_ids',
-    text: `SELECT e.id, e.producer, e.external_id, e.kind, e.status
-           FROM unnest($1::text[], $2::text[]) AS k(producer, external_id)
-           JOIN events e ON e.producer = k.producer AND e.external_id = k.external_id`,
-    values: unnestColumns(keys, ['producer', 'externalId']),
-  });
-  return new Map(rows.map((row) => [externalIdKey(row.producer, row.external_id), { id: row.id, kind: row.kind, status: row.status }]));
 }

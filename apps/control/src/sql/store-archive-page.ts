@@ -1,0 +1,45 @@
+import type pg from 'pg';
+import type { ArchivePage } from '@mc/contract';
+import { advanceArchiveCursor } from './advance-archive-cursor';
+import { archiveDeliveries } from './archive-deliveries';
+import { archiveEvents } from './archive-events';
+import { lockArchiveCursor } from './lock-archive-cursor';
+
+/**
+ * Stores one feed page and advances the account's cursor in the same transaction, and only if
+ * the cursor is still the one the page was read after: a crash between fetching and saving
+ * leaves the old cursor (the page is read again and upserted: no duplicate, no gap), and two
+ * runs of one account cannot interleave. Returns false when the account is gone or another run
+ * moved its cursor (the caller stops).
+ */
+export async function storeArchivePage(pool: pg.Pool, instance: string, readAfter: string | null, page: ArchivePage): Promise<boolean> {
+  const client = await pool.connect();
+  try {
+    await client.query('BEGIN');
+    const account = await lockArchiveCursor(client, instance);
+    if (!account || account.archive_cursor !== readAfter) {
+      await client.query('ROLLBACK');
+      return false;
+    }
+    const events = page.events.map((event) => ({
+      ...event,
+      instance,
+      sentAt: event.deliveries.reduce<Date | null>((latest, delivery) => (delivery.sentAt && (!latest || delivery.sentAt > latest) ? delivery.sentAt : latest), null),
+    }));
+    // Distinct events: an event archived again after a change is an update, not one more.
+    let newEvents = 0;
+    if (events.length > 0) {
+      newEvents = await archiveEvents(client, events);
+      const deliveries = page.events.flatMap((event) => event.deliveries.map((delivery) => ({ ...delivery, instance, eventId: event.id })));
+      if (deliveries.length > 0) await archiveDeliveries(client, deliveries);
+    }
+    await advanceArchiveCursor(client, instance, page.nextCursor, newEvents);
+    await client.query('COMMIT');
+    return true;
+  } catch (thrown) {
+    await client.query('ROLLBACK').catch(() => undefined);
+    throw thrown;
+  } finally {
+    client.release();
+  }
+}

@@ -1,0 +1,81 @@
+import type { Channel, EventKind } from '@mc/domain';
+import type { OutgoingMessage } from '../delivery/channel-sender';
+
+export interface ClaimedDelivery extends OutgoingMessage {
+  templateName: string;
+  /** Tries made before this one. */
+  attempts: number;
+  /** When the delivery was created (linked): its retry schedule gives up a while after. */
+  createdAt: Date;
+  /** Its event's `expiresAt`: no try after it. */
+  eventExpiresAt: Date | null;
+  /** The reason of an active suppression of the recipient, if any. */
+  suppressedBecause: string | null;
+  /** When its event was received (for latency metrics). */
+  eventCreatedAt: Date;
+}
+
+/**
+ * What a claim returns of a delivery-log row `d`, its active suppression included (email
+ * addresses compared lowercased, as `suppressionAddress` stores them): no extra round trip.
+ */
+export const CLAIMED_DELIVERY_COLUMNS = `id AS "deliveryLogId", event_id AS "eventId", channel, recipient, subject, html, text,
+  template_name AS "templateName", attempts, created_at AS "createdAt",
+  (SELECT e.expires_at FROM events e WHERE e.id = delivery_logs.event_id) AS "eventExpiresAt",
+  (SELECT s.reason FROM suppressions s
+   WHERE s.channel = delivery_logs.channel
+     AND s.address = CASE WHEN delivery_logs.channel = 'email' THEN lower(btrim(delivery_logs.recipient)) ELSE btrim(delivery_logs.recipient) END
+     AND (s.expires_at IS NULL OR s.expires_at > now())) AS "suppressedBecause",
+  (SELECT e.created_at FROM events e WHERE e.id = delivery_logs.event_id) AS "eventCreatedAt"`;
+
+/** A worker's hold on the deliveries it sends: its name and how long a lease lasts (ms). */
+export interface DeliveryLease {
+  holder: string;
+  ms: number;
+}
+
+/**
+ * The archive feed: events (with their delivery logs) in the order of the transaction that last
+ * changed them, after a cursor.
+ *
+ * Why transaction ids and not a sequence: a sequence value is taken before its transaction
+ * commits, so a reader can see 102 committed while 101 is still in flight, move its cursor past
+ * 101 and never see it. Here every event carries the id of the transaction that last changed it
+ * (`change_xid`), and the feed only serves rows of transactions older than the oldest one still
+ * running (`pg_snapshot_xmin`): everything before the cursor is final, so a cursor can never
+ * skip a row. A row changed again gets a newer `change_xid` and comes again after the cursor.
+ */
+
+export interface ArchiveCursor {
+  xid: bigint;
+  eventId: string;
+}
+
+/**
+ * The archive feed: events (with their delivery logs) in the order of the transaction that last
+ * changed them, after a cursor.
+ *
+ * Why transaction ids and not a sequence: a sequence value is taken before its transaction
+ * commits, so a reader can see 102 committed while 101 is still in flight, move its cursor past
+ * 101 and never see it. Here every event carries the id of the transaction that last changed it
+ * (`change_xid`), and the feed only serves rows of transactions older than the oldest one still
+ * running (`pg_snapshot_xmin`): everything before the cursor is final, so a cursor can never
+ * skip a row. A row changed again gets a newer `change_xid` and comes again after the cursor.
+ */
+
+export interface ArchiveCursor {
+  xid: bigint;
+  eventId: string;
+}
+
+/** The columns of an event as its producer gave them (validated), shared by the statements that write or read them. */
+export interface EventColumns {
+  kind: EventKind;
+  type: string;
+  channel: Channel;
+  email: string | null;
+  mobilePhone: string | null;
+  externalId: string | null;
+  scheduledAt: Date | null;
+  expiresAt: Date | null;
+}
