@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { DAY, HOUR, SECOND } from '@mc/domain';
-import { defineQueue, type CatalogQueue } from '@mc/queues';
+import { defineQueue, NO_RETRY, type CatalogQueue } from '@mc/queues';
 
 /** The control instance's queues: queue name → payload schema → retry policy. */
 export const QUEUES = {
@@ -17,7 +17,7 @@ export const QUEUES = {
   archiving: defineQueue({
     name: 'archiving',
     payload: z.strictObject({ instance: z.string().min(1) }),
-    retry: { attempts: 1, backoff: { type: 'exponential', delayMs: 1 * SECOND, jitter: 0 } },
+    retry: NO_RETRY,
     keepCompleted: { count: 1000, ageMs: 1 * DAY },
     keepFailedMs: 7 * DAY,
   }),

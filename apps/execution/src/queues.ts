@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { DAY, HOUR, SECOND, UUID_PATTERN } from '@mc/domain';
-import { defineQueue, type CatalogQueue, type RetryPolicy } from '@mc/queues';
+import { defineQueue, defineScheduledQueue, type CatalogQueue, type RetryPolicy } from '@mc/queues';
 
 const eventId = z.string().regex(UUID_PATTERN, 'must be a UUID');
 
@@ -13,8 +13,6 @@ export const BATCH_CHUNK_SIZE = 500;
  * attempts. 12 tries back off over about an hour; past that the reconciler queues the events again.
  */
 const processingRetry: RetryPolicy = { attempts: 12, backoff: { type: 'exponential', delayMs: 1 * SECOND, jitter: 0.5 } };
-/** A scheduled run that fails is not retried: the scheduler runs it again soon anyway. */
-const noRetry: RetryPolicy = { attempts: 1, backoff: { type: 'exponential', delayMs: 1 * SECOND, jitter: 0 } };
 const keepCompleted = { count: 1000, ageMs: 1 * HOUR };
 
 /**
@@ -39,29 +37,11 @@ export const QUEUES = {
     keepFailedMs: 7 * DAY,
   }),
   /** Job scheduler (every second by default): copies final delivery-log statuses onto events. */
-  updateEventStatus: defineQueue({
-    name: 'updateEventStatus',
-    payload: z.object({}),
-    retry: noRetry,
-    keepCompleted: { count: 100, ageMs: 1 * HOUR },
-    keepFailedMs: 1 * DAY,
-  }),
+  updateEventStatus: defineScheduledQueue('updateEventStatus', { keepCompleted: { count: 100, ageMs: 1 * HOUR }, keepFailedMs: 1 * DAY }),
   /** Job scheduler: deletes final events older than the retention that the control instance archived. */
-  purgeArchivedEvents: defineQueue({
-    name: 'purgeArchivedEvents',
-    payload: z.object({}),
-    retry: noRetry,
-    keepCompleted: { count: 100, ageMs: 1 * DAY },
-    keepFailedMs: 7 * DAY,
-  }),
+  purgeArchivedEvents: defineScheduledQueue('purgeArchivedEvents', { keepCompleted: { count: 100, ageMs: 1 * DAY }, keepFailedMs: 7 * DAY }),
   /** Job scheduler: re-queues `pending` events whose job is gone (Redis lost data, crash before enqueue). */
-  pendingEventsReconciliation: defineQueue({
-    name: 'pendingEventsReconciliation',
-    payload: z.object({}),
-    retry: noRetry,
-    keepCompleted: { count: 100, ageMs: 1 * HOUR },
-    keepFailedMs: 1 * DAY,
-  }),
+  pendingEventsReconciliation: defineScheduledQueue('pendingEventsReconciliation', { keepCompleted: { count: 100, ageMs: 1 * HOUR }, keepFailedMs: 1 * DAY }),
 } as const;
 
 export type ExecutionQueue<N extends keyof typeof QUEUES> = CatalogQueue<(typeof QUEUES)[N]>;

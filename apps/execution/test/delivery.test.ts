@@ -1,3 +1,4 @@
+import { eventViewSchema } from '@mc/contract';
 import { startSmtpSink, type SmtpSink } from '@mc/smtp-sink';
 import { orderEvent, startSmsProvider, templateVersion, waitFor, TEST_CONTROL_KEY, type SmsProvider } from '@mc/testing';
 import { eventWithStatus, startExecutionHarness, type ExecutionHarness } from '../testing';
@@ -46,6 +47,8 @@ describe('delivery (email over SMTP, SMS over HTTP) and updateEventStatus', () =
   it('when an email event is processed, then the mail reaches the SMTP server with a stable Message-ID and the event becomes sent', async () => {
     const id = await post(orderEvent({ email: 'ada@example.com', ctx: { firstName: 'Ada', orderId: 1042 } }));
     const event = await eventWithStatus(mc, id, 'sent');
+    // The answer is what the contract says a client gets.
+    expect(eventViewSchema.safeParse(event).error).toBeUndefined();
     const [delivery] = event.deliveries;
     expect(delivery).toMatchObject({ status: 'sent', attempts: 1, lastError: null, sentAt: expect.any(String) });
     expect(delivery.providerMessageId).toBe(`<${delivery.id}@local.message-center>`);

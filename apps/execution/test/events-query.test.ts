@@ -1,3 +1,4 @@
+import { batchAcceptedSchema, eventAcceptedSchema, eventPageSchema, eventViewSchema, problemSchema } from '@mc/contract';
 import { orderEvent, TEST_CONTROL_KEY } from '@mc/testing';
 import { startExecutionHarness, type ExecutionHarness } from '../testing';
 
@@ -49,6 +50,23 @@ describe('GET /api/v1/events and /api/v1/events/:id', () => {
     expect(unknown.status).toBe(404);
     const malformed = await mc.request('GET', '/api/v1/events/abc');
     expect(malformed.status).toBe(404);
+  });
+
+  it('when any of these routes answers, then the answer is what the contract says a client gets', async () => {
+    const conforms = (schema: { safeParse(value: unknown): { error?: unknown } }, body: unknown) => expect(schema.safeParse(body).error).toBeUndefined();
+    conforms(eventAcceptedSchema, (await mc.request('POST', '/api/v1/events', orderEvent())).body);
+    conforms(eventAcceptedSchema, (await mc.request('POST', '/api/v1/events', orderEvent({ externalId: 'q-0' }))).body);
+    conforms(batchAcceptedSchema, (await mc.request('POST', '/api/v1/events/batch', { events: [orderEvent(), orderEvent({ externalId: 'q-1' })] })).body);
+    conforms(eventPageSchema, (await mc.request('GET', '/api/v1/events?limit=2')).body);
+    conforms(eventViewSchema, (await mc.request('GET', `/api/v1/events/${ids[0]}`)).body);
+    for (const answer of [
+      await mc.request('GET', '/api/v1/events?status=lost'),
+      await mc.request('GET', '/api/v1/events/01900000-0000-7000-8000-000000000000'),
+      await mc.request('POST', '/api/v1/events', { type: '' }),
+      await mc.request('GET', '/api/v1/events', undefined, 'not-a-key'),
+    ]) {
+      conforms(problemSchema, answer.body);
+    }
   });
 
   it('when a key without events:read asks, then the answer is 403', async () => {

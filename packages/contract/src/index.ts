@@ -1,3 +1,4 @@
 export * from './events';
 export * from './templates';
 export * from './archive';
+export * from './producer-api';

@@ -1,4 +1,4 @@
-import type { z } from 'zod';
+import { z } from 'zod';
 
 export interface RetryPolicy {
   /** Tries in all, the first included. */
@@ -21,4 +21,12 @@ export interface QueueDefinition<TPayload extends z.ZodType = z.ZodType> {
 
 export function defineQueue<TPayload extends z.ZodType>(definition: QueueDefinition<TPayload>): QueueDefinition<TPayload> {
   return definition;
+}
+
+/** A scheduled run that fails is not retried: its job scheduler runs it again soon anyway. */
+export const NO_RETRY: RetryPolicy = { attempts: 1, backoff: { type: 'exponential', delayMs: 1_000, jitter: 0 } };
+
+/** The queue of a job scheduler: an empty payload, no retry, and how long its jobs are kept. */
+export function defineScheduledQueue(name: string, keep: Pick<QueueDefinition, 'keepCompleted' | 'keepFailedMs'>): QueueDefinition<z.ZodObject<Record<string, never>>> {
+  return { name, payload: z.object({}), retry: NO_RETRY, ...keep };
 }

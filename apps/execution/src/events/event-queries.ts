@@ -1,22 +1,7 @@
-import { z } from 'zod';
-import { AppError, EVENT_STATUSES, UUID_PATTERN, text } from '@mc/domain';
-import { producerNameSchema } from '@mc/contract';
+import { AppError, UUID_PATTERN } from '@mc/domain';
+import type { ListEventsQuery } from '@mc/contract';
 import type { ExecutionPrisma } from '@mc/db';
 
-export const listEventsQuerySchema = z.strictObject({
-  /** Only for readers of every producer (`events:read:all`); a producer's key sees its own anyway. */
-  producer: producerNameSchema.optional(),
-  status: z.enum(EVENT_STATUSES).optional(),
-  type: text().min(1).max(64).optional(),
-  externalId: text().min(1).max(128).optional(),
-  limit: z.coerce.number().int().min(1).max(500).default(50),
-  cursor: z
-    .string()
-    .transform((cursor) => Buffer.from(cursor, 'base64url').toString('utf8'))
-    .refine((id) => UUID_PATTERN.test(id), 'is not a cursor this API gave')
-    .optional(),
-});
-export type ListEventsQuery = z.output<typeof listEventsQuerySchema>;
 
 const EVENT_FIELDS = {
   id: true,

@@ -1,10 +1,10 @@
 import { Router, type Request, type RequestHandler } from 'express';
 import { AppError } from '@mc/domain';
-import { batchInputSchema, eventInputSchema } from '@mc/contract';
+import { batchInputSchema, eventInputSchema, listEventsQuerySchema } from '@mc/contract';
 import { jsonBody, parseInput, principalOf, rateLimitPerPrincipal, requireScope, type Authenticator } from '@mc/http';
 import type { ExecutionPrisma } from '@mc/db';
 import type { EventIntake } from '../intake/event-intake';
-import { getEvent, listEvents, listEventsQuerySchema } from '../events/event-queries';
+import { getEvent, listEvents } from '../events/event-queries';
 
 export interface EventsRoutesOptions {
   prisma: ExecutionPrisma;
