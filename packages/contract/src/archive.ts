@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { CHANNELS } from '@mc/domain';
 import { DEFAULT_PRODUCER } from './events';
+import { deliveryFields } from './delivery-fields';
 
 /**
  * The archive feed page an execution instance serves to control (`GET /api/v1/archive/events`):
@@ -10,20 +11,7 @@ import { DEFAULT_PRODUCER } from './events';
  */
 const dateTime = z.coerce.date();
 
-export const archivedDeliverySchema = z.object({
-  id: z.string(),
-  channel: z.enum(CHANNELS),
-  status: z.string(),
-  recipient: z.string(),
-  templateName: z.string(),
-  templateVersion: z.number().int(),
-  attempts: z.number().int(),
-  lastError: z.string().nullable(),
-  providerMessageId: z.string().nullable(),
-  createdAt: dateTime,
-  updatedAt: dateTime,
-  sentAt: dateTime.nullable(),
-});
+export const archivedDeliverySchema = z.object({ id: z.string(), status: z.string(), ...deliveryFields(dateTime) });
 export type ArchivedDelivery = z.output<typeof archivedDeliverySchema>;
 
 export const archivedEventSchema = z.object({

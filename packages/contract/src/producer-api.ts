@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { CHANNELS, DELIVERY_STATUSES, ERROR_STATUS, EVENT_KINDS, EVENT_STATUSES, UUID_PATTERN, text, type ProblemDetails } from '@mc/domain';
 import { producerNameSchema } from './events';
+import { deliveryFields } from './delivery-fields';
 
 /**
  * What the producers' API answers, as it travels (JSON: dates are ISO strings). The server
@@ -20,17 +21,8 @@ export type BatchAccepted = z.output<typeof batchAcceptedSchema>;
 
 export const deliveryViewSchema = z.strictObject({
   id,
-  channel: z.enum(CHANNELS),
   status: z.enum(DELIVERY_STATUSES),
-  recipient: z.string(),
-  templateName: z.string(),
-  templateVersion: z.number().int(),
-  attempts: z.number().int(),
-  lastError: z.string().nullable(),
-  providerMessageId: z.string().nullable(),
-  createdAt: isoDate,
-  updatedAt: isoDate,
-  sentAt: isoDate.nullable(),
+  ...deliveryFields(isoDate),
   /** When a delivery refused for now is tried again (null: not waiting). */
   nextAttemptAt: isoDate.nullable(),
 });
