@@ -34,22 +34,22 @@ export async function claimPendingDeliveries(pool: pg.Pool, eventIds: readonly s
     name: 'mc_claim_deliveries',
     text: `WITH free AS (
              SELECT id AS free_id, locked_by AS previous_holder FROM delivery_logs
-             WHERE event_id = ANY($1::uuid[]) AND status = 'pending' AND (locked_until IS NULL OR locked_until < now())
+             WHERE event_id = ANY($1::uuid[]) AND status::text = 'pending' AND (locked_until IS NULL OR locked_until < now())
                AND (next_attempt_at IS NULL OR next_attempt_at <= now())
              -- Not SKIP LOCKED: a row another statement is changing is waited for and judged again,
              -- so it ends up claimed here or counted as held below, never neither.
              FOR UPDATE
            ), claimed AS (
              UPDATE delivery_logs SET locked_until = now() + make_interval(secs => $2::double precision / 1000), locked_by = $3
-             FROM free WHERE delivery_logs.id = free.free_id AND delivery_logs.status = 'pending'
+             FROM free WHERE delivery_logs.id = free.free_id AND delivery_logs.status::text = 'pending'
              RETURNING ${CLAIMED_DELIVERY_COLUMNS}, free.previous_holder AS "previousHolder"
            ), held AS (
              SELECT count(*)::int AS n, max(locked_until) AS until, array_agg(DISTINCT coalesce(locked_by, 'unknown')) AS holders
              FROM delivery_logs
-             WHERE event_id = ANY($1::uuid[]) AND status = 'pending' AND locked_until >= now()
+             WHERE event_id = ANY($1::uuid[]) AND status::text = 'pending' AND locked_until >= now()
            ), waiting AS (
              SELECT min(next_attempt_at) AS until FROM delivery_logs
-             WHERE event_id = ANY($1::uuid[]) AND status = 'pending' AND next_attempt_at > now()
+             WHERE event_id = ANY($1::uuid[]) AND status::text = 'pending' AND next_attempt_at > now()
                AND (locked_until IS NULL OR locked_until < now())
            )
            SELECT claimed.*, held.n AS "heldElsewhere", held.until AS "heldUntil", held.holders AS "heldBy", waiting.until AS "notDueUntil"

@@ -4,7 +4,7 @@ import type pg from 'pg';
 export async function expirePendingEvents(pool: pg.Pool, ids: readonly string[], reason: string): Promise<number> {
   const { rowCount } = await pool.query(
     `UPDATE events SET status = 'expired', status_reason = $2, updated_at = now()
-     WHERE id = ANY($1::uuid[]) AND status = 'pending'`,
+     WHERE id = ANY($1::uuid[]) AND status::text = 'pending'`,
     [ids, reason],
   );
   return rowCount ?? 0;

@@ -4,7 +4,7 @@ import type pg from 'pg';
 export async function failAbandonedDeliveries(pool: pg.Pool, eventIds: readonly string[], reason: string): Promise<number> {
   const { rowCount } = await pool.query(
     `UPDATE delivery_logs SET status = 'failed', last_error = $2, locked_until = NULL, updated_at = now()
-     WHERE event_id = ANY($1::uuid[]) AND status = 'pending' AND (locked_until IS NULL OR locked_until < now())`,
+     WHERE event_id = ANY($1::uuid[]) AND status::text = 'pending' AND (locked_until IS NULL OR locked_until < now())`,
     [eventIds, reason],
   );
   return rowCount ?? 0;

@@ -40,7 +40,7 @@ export async function linkEventsToDeliveries(
        SET status = 'pending_delivery', template_name = d.template_name, template_version = d.template_version,
            linked_at = now(), updated_at = now(), attempts = d.attempt
        FROM d
-       WHERE e.id = d.event_id AND e.status = 'pending'
+       WHERE e.id = d.event_id AND e.status::text = 'pending'
        RETURNING e.id
      )
      INSERT INTO delivery_logs (id, event_id, channel, recipient, template_name, template_version, subject, html, text, locked_until, locked_by)

@@ -24,14 +24,14 @@ export async function loadEventsToLink(pool: pg.Pool, ids: readonly string[], ex
     name: 'mc_load_events_to_link',
     text: `WITH expired AS (
        UPDATE events SET status = 'expired', status_reason = $2, updated_at = now()
-       WHERE id = ANY($1::uuid[]) AND status = 'pending' AND expires_at <= now()
+       WHERE id = ANY($1::uuid[]) AND status::text = 'pending' AND expires_at <= now()
        RETURNING id
      )
      SELECT e.id, e.kind, e.type, e.channel, e.email, e.mobile_phone AS "mobilePhone", e.external_id AS "externalId", e.ctx,
             e.scheduled_at AS "scheduledAt", e.expires_at AS "expiresAt", e.created_at AS "createdAt",
             t.name AS "templateName", t.version AS "templateVersion", false AS expired
      FROM events e LEFT JOIN published_templates t ON t.event_type = e.type AND t.channel = e.channel
-     WHERE e.id = ANY($1::uuid[]) AND e.status = 'pending' AND e.id NOT IN (SELECT id FROM expired)
+     WHERE e.id = ANY($1::uuid[]) AND e.status::text = 'pending' AND e.id NOT IN (SELECT id FROM expired)
      UNION ALL
      SELECT id, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, true FROM expired`,
     values: [ids, expiredReason],

@@ -8,7 +8,7 @@ export async function markNotTakenIntoAccount(pool: pg.Pool, rejections: Readonl
     name: 'mc_mark_not_taken',
     text: `UPDATE events e SET status = 'not_taken_into_account', status_reason = r.reason, updated_at = now()
      FROM unnest($1::uuid[], $2::text[]) AS r(id, reason)
-     WHERE e.id = r.id AND e.status = 'pending'`,
+     WHERE e.id = r.id AND e.status::text = 'pending'`,
     values: unnestColumns(rejections, ['id', 'reason']),
   });
   return rowCount ?? 0;

@@ -35,7 +35,7 @@ export async function recordDeliveryOutcomes(pool: pg.Pool, outcomes: readonly D
                  provider_message_id = COALESCE(o.provider_message_id, d.provider_message_id),
                  sent_at = CASE WHEN o.status = 'sent' THEN now() ELSE d.sent_at END,
                  locked_until = NULL, locked_by = NULL, next_attempt_at = o.next_attempt_at, updated_at = now()
-             FROM o WHERE d.id = o.id AND d.status = 'pending'
+             FROM o WHERE d.id = o.id AND d.status::text = 'pending'
              RETURNING d.id
            )
            INSERT INTO suppressions (channel, address, reason)

@@ -7,7 +7,7 @@ export async function renewDeliveryLeases(pool: pg.Pool, deliveryLogIds: readonl
   await pool.query({
     name: 'mc_renew_leases',
     text: `UPDATE delivery_logs SET locked_until = now() + make_interval(secs => $2::double precision / 1000)
-           WHERE id = ANY($1::uuid[]) AND status = 'pending' AND locked_by = $3`,
+           WHERE id = ANY($1::uuid[]) AND status::text = 'pending' AND locked_by = $3`,
     values: [deliveryLogIds, lease.ms, lease.holder],
   });
 }

@@ -1,6 +1,13 @@
 import type { Channel, EventKind } from '@mc/domain';
 import type { OutgoingMessage } from '../delivery/channel-sender';
 
+/*
+ * Statements that name their rows (by event or delivery id) compare a status as text
+ * (`status::text = 'pending'`): then no index holding a status column can be combined with the
+ * primary key, and no plan — custom or generic, with or without statistics — scans the pending
+ * backlog to find fifty rows (test/query-plans.test.ts).
+ */
+
 export interface ClaimedDelivery extends OutgoingMessage {
   templateName: string;
   /** Tries made before this one. */

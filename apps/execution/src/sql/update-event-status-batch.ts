@@ -20,7 +20,7 @@ export async function updateEventStatusBatch(pool: pg.Pool, batchSize: number): 
            status_reason = CASE WHEN b.status = 'sent' THEN e.status_reason ELSE d.last_error END,
            updated_at = now()
        FROM batch b JOIN delivery_logs d ON d.id = b.id
-       WHERE e.id = b.event_id AND e.status = 'pending_delivery'
+       WHERE e.id = b.event_id AND e.status::text = 'pending_delivery'
        RETURNING e.id
      )
      UPDATE delivery_logs d SET synced_at = now()
