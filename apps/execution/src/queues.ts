@@ -4,8 +4,11 @@ import { defineQueue, defineScheduledQueue, type CatalogQueue, type RetryPolicy 
 
 const eventId = z.string().regex(UUID_PATTERN, 'must be a UUID');
 
-/** Events carried by one `batchEventsProcessing` job: small enough for one set-based pass. */
+/** Events carried by one processing job: small enough for one set-based pass. */
 export const BATCH_CHUNK_SIZE = 500;
+
+/** The data of an `rtEventsProcessing` or `batchEventsProcessing` job: the events it links and delivers. */
+const eventsOfOneJob = z.strictObject({ eventIds: z.array(eventId).min(1).max(BATCH_CHUNK_SIZE) });
 
 /**
  * Event processing jobs fail (and retry) only on infrastructure errors — PostgreSQL or Redis away:
@@ -20,10 +23,15 @@ const keepCompleted = { count: 1000, ageMs: 1 * HOUR };
  * intake, the reconciler) and consumers (the workers) use the same entry, so they cannot drift apart.
  */
 export const QUEUES = {
-  /** Real-time events: one job per event, job id = event id. */
+  /**
+   * Real-time events: one job per intake group (the events one INSERT stored together, at most
+   * BATCH_CHUNK_SIZE, one `scheduledAt`), its id the group's first event id — a lone event's job
+   * is its own id. (A job queued by a version before groups, `{eventId}`, fails at once without
+   * being processed; its event stays `pending` and the reconciler queues it again.)
+   */
   rtEventsProcessing: defineQueue({
     name: 'rtEventsProcessing',
-    payload: z.strictObject({ eventId }),
+    payload: eventsOfOneJob,
     retry: processingRetry,
     keepCompleted,
     keepFailedMs: 7 * DAY,
@@ -31,7 +39,7 @@ export const QUEUES = {
   /** Batch events: one job per chunk of at most BATCH_CHUNK_SIZE events of one batch request. */
   batchEventsProcessing: defineQueue({
     name: 'batchEventsProcessing',
-    payload: z.strictObject({ eventIds: z.array(eventId).min(1).max(BATCH_CHUNK_SIZE) }),
+    payload: eventsOfOneJob,
     retry: processingRetry,
     keepCompleted,
     keepFailedMs: 7 * DAY,

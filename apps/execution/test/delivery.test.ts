@@ -191,7 +191,7 @@ describe('delivery (email over SMTP, SMS over HTTP) and updateEventStatus', () =
   it('when a job runs again for a delivered event, then nothing is sent twice', async () => {
     const id = await post(orderEvent({ email: 'once@example.com' }));
     await eventWithStatus(mc, id, 'sent');
-    await mc.instance.queues.rt.add('again', { eventId: id }, { jobId: `${id}-again` });
+    await mc.instance.queues.rt.add('again', { eventIds: [id] }, { jobId: `${id}-again` });
     await waitFor(async () => (await mc.instance.queues.rt.getJob(`${id}-again`))?.isCompleted());
     expect(received('once@example.com')).toHaveLength(1);
   });

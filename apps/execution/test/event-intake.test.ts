@@ -1,3 +1,4 @@
+import { DEFAULT_PRODUCER, eventInputSchema } from '@mc/contract';
 import { orderEvent, templateVersion, TEST_CONTROL_KEY } from '@mc/testing';
 import { LINKED, eventWithStatus, startExecutionHarness, type ExecutionHarness } from '../testing';
 
@@ -27,6 +28,19 @@ describe('POST /api/v1/events (real-time intake)', () => {
     expect(linked.deliveries).toEqual([
       expect.objectContaining({ channel: 'email', recipient: 'ada@example.com', templateVersion: 1 }),
     ]);
+  });
+
+  it('when events arrive together, then they are stored by one INSERT and queued as one job named after the first; a lone event is its own job', async () => {
+    const intake = mc.instance.intake!;
+    // Submitted in one turn of the event loop: one intake group.
+    const together = await Promise.all(Array.from({ length: 30 }, () => intake.acceptRealtime(eventInputSchema.parse(orderEvent()), DEFAULT_PRODUCER)));
+    const alone = await intake.acceptRealtime(eventInputSchema.parse(orderEvent()), DEFAULT_PRODUCER);
+    const ids = [...together.map((event) => event.id), alone.id];
+    const { rows } = await mc.instance.db.pool.query<{ id: string; job_id: string }>('SELECT id, job_id FROM events WHERE id = ANY($1::uuid[])', [ids]);
+    const jobOf = new Map(rows.map((row) => [row.id, row.job_id]));
+    expect(new Set(together.map((event) => jobOf.get(event.id)))).toEqual(new Set([together[0]?.id]));
+    expect(jobOf.get(alone.id)).toBe(alone.id);
+    for (const id of ids) await eventWithStatus(mc, id, LINKED);
   });
 
   it('when an externalId is repeated, then the answer is 200 with the id, status and kind of the existing event, and nothing is created', async () => {

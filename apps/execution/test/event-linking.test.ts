@@ -94,18 +94,18 @@ describe('linking events to published templates (rtEventsProcessing, batchEvents
   it('when a linking job runs twice for one event, then the event is linked once with one delivery log', async () => {
     const posted = await mc.request('POST', '/api/v1/events', orderEvent());
     await eventWithStatus(mc, posted.body.id, LINKED);
-    await mc.instance.queues.rt.add('again', { eventId: posted.body.id }, { jobId: `${posted.body.id}-again` });
+    await mc.instance.queues.rt.add('again', { eventIds: [posted.body.id] }, { jobId: `${posted.body.id}-again` });
     await waitFor(async () => (await mc.instance.queues.rt.getJob(`${posted.body.id}-again`))?.isCompleted());
     const { rows } = await mc.instance.db.pool.query('SELECT count(*)::int AS n FROM delivery_logs WHERE event_id = $1', [posted.body.id]);
     expect(rows[0].n).toBe(1);
   });
 
   it('when a job carries data that does not parse, then it fails at once without retries', async () => {
-    const job = await mc.instance.queues.rt.add('bad', { eventId: 'not-a-uuid' }, { jobId: 'bad-data' });
+    const job = await mc.instance.queues.rt.add('bad', { eventIds: ['not-a-uuid'] }, { jobId: 'bad-data' });
     await waitFor(async () => (await mc.instance.queues.rt.getJob('bad-data'))?.isFailed());
     const failed = await mc.instance.queues.rt.getJob(job.id as string);
     expect(failed?.attemptsMade).toBe(1);
-    expect(failed?.failedReason).toMatch(/Invalid rtEventsProcessing job data: eventId must be a UUID/);
+    expect(failed?.failedReason).toMatch(/Invalid rtEventsProcessing job data: eventIds.0 must be a UUID/);
   });
 });
 

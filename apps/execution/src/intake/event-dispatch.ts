@@ -20,35 +20,25 @@ function delayUntil(scheduledAt: Date | null, now: number): number {
 }
 
 /**
- * Queues events for linking: a real-time event is one `rtEventsProcessing` job whose id is the
- * event id; batch events go as one `batchEventsProcessing` job per `jobId` (a chunk of one
- * request, sharing one `scheduledAt`). Job ids make this idempotent: a job that exists is not
- * added twice. A scheduled event's job is delayed until `scheduledAt`.
+ * Queues events for linking: one job per `jobId` on the queue of their kind — an intake group of
+ * real-time events on `rtEventsProcessing`, a chunk of a batch request on `batchEventsProcessing`
+ * (each sharing one `scheduledAt`). Job ids make this idempotent: a job that exists is not added
+ * twice. A scheduled event's job is delayed until `scheduledAt`.
  */
 export async function dispatchEvents(queues: EventQueues, events: readonly DispatchableEvent[], now = Date.now()): Promise<void> {
-  const rtJobs = [];
-  const chunks = new Map<string, { eventIds: string[]; delay: number }>();
+  const jobs = { rt: new Map<string, { name: string; eventIds: string[]; delay: number }>(), batch: new Map<string, { name: string; eventIds: string[]; delay: number }>() };
   for (const event of events) {
     const delay = delayUntil(event.scheduledAt, now);
-    if (event.kind === 'rt') {
-      rtJobs.push({ name: event.type, data: { eventId: event.id }, opts: { jobId: event.jobId, delay } });
+    const job = jobs[event.kind].get(event.jobId);
+    if (job) {
+      job.eventIds.push(event.id);
+      job.delay = Math.max(job.delay, delay);
     } else {
-      const chunk = chunks.get(event.jobId);
-      if (chunk) {
-        chunk.eventIds.push(event.id);
-        chunk.delay = Math.max(chunk.delay, delay);
-      } else {
-        chunks.set(event.jobId, { eventIds: [event.id], delay });
-      }
+      jobs[event.kind].set(event.jobId, { name: event.kind === 'rt' ? event.type : 'chunk', eventIds: [event.id], delay });
     }
   }
-  const batchJobs = [...chunks].map(([jobId, chunk]) => ({
-    name: 'chunk',
-    data: { eventIds: chunk.eventIds },
-    opts: { jobId, delay: chunk.delay },
-  }));
-  await Promise.all([
-    rtJobs.length > 0 ? queues.rt.addBulk(rtJobs) : undefined,
-    batchJobs.length > 0 ? queues.batch.addBulk(batchJobs) : undefined,
-  ]);
+  const bulk = (kind: EventKind) => [...jobs[kind]].map(([jobId, job]) => ({ name: job.name, data: { eventIds: job.eventIds }, opts: { jobId, delay: job.delay } }));
+  const rt = bulk('rt');
+  const batch = bulk('batch');
+  await Promise.all([rt.length > 0 ? queues.rt.addBulk(rt) : undefined, batch.length > 0 ? queues.batch.addBulk(batch) : undefined]);
 }

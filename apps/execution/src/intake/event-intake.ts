@@ -93,10 +93,11 @@ export class EventIntake {
    */
   private async storeGroup(rows: NewEventRow[]): Promise<Array<AcceptedEvent | Error>> {
     try {
-      return await this.store(rows);
+      return await this.store(assignJobs(rows));
     } catch (thrown) {
       if (rows.length === 1 || isTransientInfrastructureError(thrown)) throw thrown;
-      return Promise.all(rows.map((row) => this.store([row]).then((results) => results[0] as AcceptedEvent | Error, coerceError)));
+      // Alone, each row is its own job.
+      return Promise.all(rows.map((row) => this.store([{ ...row, jobId: row.id }]).then((results) => results[0] as AcceptedEvent | Error, coerceError)));
     }
   }
 
@@ -136,25 +137,38 @@ export class EventIntake {
 }
 
 /**
- * Batch events are queued in chunks of at most BATCH_CHUNK_SIZE; the events of a chunk share
- * one `scheduledAt`, so the chunk's job can be delayed until then.
+ * The jobs of events stored together: chunks of at most BATCH_CHUNK_SIZE events sharing one
+ * `scheduledAt` (so a chunk's job can be delayed until then), in their order; `jobIdOf` names
+ * each chunk from its first row.
  */
-function chunkBatch(inputs: readonly EventInput[], producer: string): NewEventRow[] {
-  const rows: NewEventRow[] = new Array<NewEventRow>(inputs.length);
+function chunkedJobIds(rows: ReadonlyArray<{ id: string; scheduledAt: Date | null }>, jobIdOf: (first: { id: string }) => string): string[] {
+  const jobIds = new Array<string>(rows.length);
   const bySchedule = new Map<number, number[]>();
-  inputs.forEach((input, index) => {
-    const key = input.scheduledAt?.getTime() ?? 0;
+  rows.forEach((row, index) => {
+    const key = row.scheduledAt?.getTime() ?? 0;
     const indexes = bySchedule.get(key);
     if (indexes) indexes.push(index);
     else bySchedule.set(key, [index]);
   });
   for (const indexes of bySchedule.values()) {
     for (let start = 0; start < indexes.length; start += BATCH_CHUNK_SIZE) {
-      const jobId = uuidv7();
-      for (const index of indexes.slice(start, start + BATCH_CHUNK_SIZE)) {
-        rows[index] = toRow(inputs[index] as EventInput, producer, 'batch', jobId);
-      }
+      const chunk = indexes.slice(start, start + BATCH_CHUNK_SIZE);
+      const jobId = jobIdOf(rows[chunk[0] as number] as { id: string });
+      for (const index of chunk) jobIds[index] = jobId;
     }
   }
-  return rows;
+  return jobIds;
+}
+
+/** A real-time intake group is one job (per `scheduledAt`), named after its first event: a lone event's job is its own id. */
+function assignJobs(rows: readonly NewEventRow[]): NewEventRow[] {
+  const jobIds = chunkedJobIds(rows, (first) => first.id);
+  return rows.map((row, index) => ({ ...row, jobId: jobIds[index] as string }));
+}
+
+/** A batch request is queued in chunks, each its own job. */
+function chunkBatch(inputs: readonly EventInput[], producer: string): NewEventRow[] {
+  const rows = inputs.map((input) => toRow(input, producer, 'batch'));
+  const jobIds = chunkedJobIds(rows, () => uuidv7());
+  return rows.map((row, index) => ({ ...row, jobId: jobIds[index] as string }));
 }

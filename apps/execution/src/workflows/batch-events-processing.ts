@@ -1,11 +1,9 @@
 import type { Worker } from 'bullmq';
-import { createCatalogWorker, type WorkerOptions } from '@mc/queues';
-import { linkEvents } from './event-linking';
-import { runEventProcessingJob, type EventProcessingContext } from './event-processing-job';
+import type { WorkerOptions } from '@mc/queues';
+import { startEventProcessingWorker, type EventProcessingContext } from './event-processing-job';
 import { QUEUES } from '../queues';
 
-/** `batchEventsProcessing`: a chunk of batch events per job, linked set-based, delivered grouped by template. */
+/** `batchEventsProcessing`: a chunk of one batch request per job, on a queue of its own so bulk never delays real time. */
 export function startBatchEventsProcessing(context: EventProcessingContext, options: WorkerOptions): Worker {
-  const link = (eventIds: readonly string[], attempt: number) => linkEvents(context, eventIds, () => attempt);
-  return createCatalogWorker(QUEUES.batchEventsProcessing, (data, job, token) => runEventProcessingJob(context, link, data.eventIds, job, token), options);
+  return startEventProcessingWorker(QUEUES.batchEventsProcessing, context, options);
 }

@@ -1,6 +1,5 @@
 import type pg from 'pg';
 import { coerceError, newDeliveryLogId } from '@mc/domain';
-import { MicroBatcher } from '@mc/batching';
 import type { TemplateRenderer, TemplateVersion } from '@mc/templates';
 import type { TemplateVersionCache } from '../templates/published-templates';
 import type { ClaimedDelivery, DeliveryLease } from '../sql/rows';
@@ -25,8 +24,6 @@ export interface LinkingOutcome {
   expired: string[];
   /** Events whose `scheduledAt` is still ahead, and the latest such time: not processed yet. */
   notDue: { ids: string[]; until: Date | null };
-  /** Each not-due event's own `scheduledAt`. */
-  notDueAt?: Map<string, Date>;
 }
 
 function renderScope(event: PendingEvent): Record<string, unknown> {
@@ -68,11 +65,9 @@ export async function linkEvents(
 
   const due: EventToLink[] = [];
   const notDue: LinkingOutcome['notDue'] = { ids: [], until: null };
-  const notDueAt = new Map<string, Date>();
   for (const event of pending) {
     if (event.scheduledAt && event.scheduledAt > now) {
       notDue.ids.push(event.id);
-      notDueAt.set(event.id, event.scheduledAt);
       if (!notDue.until || event.scheduledAt > notDue.until) notDue.until = event.scheduledAt;
     } else {
       due.push(event);
@@ -113,31 +108,5 @@ export async function linkEvents(
   await markNotTakenIntoAccount(pool, rejections);
   const linked = await linkEventsToDeliveries(pool, deliveries, context.lease);
   if (context.metrics) for (const delivery of linked) context.metrics.receivedToLinked.observe(context.metrics.secondsSince(delivery.eventCreatedAt));
-  return { linked, notTakenIntoAccount: rejections.map((rejection) => rejection.id), expired, notDue, notDueAt };
-}
-
-/**
- * Links real-time events one job at a time from the caller's side, but together underneath: the
- * events of all jobs running in this process during one turn of the event loop are linked with
- * the same two statements (group commit), each job getting its own event's outcome back.
- */
-export function createGroupedLinker(context: LinkingContext): (eventId: string, attempt: number) => Promise<LinkingOutcome> {
-  const batcher = new MicroBatcher<{ eventId: string; attempt: number }, LinkingOutcome>(async (items) => {
-    const attempts = new Map(items.map((item) => [item.eventId, item.attempt]));
-    const outcome = await linkEvents(context, [...attempts.keys()], (id) => attempts.get(id) ?? 1);
-    // Two jobs for one event in the same group (a duplicate job): only the first gets its
-    // claimed delivery to send; the other finds it held and leaves it alone.
-    const handedOut = new Set<string>();
-    return items.map(({ eventId }) => {
-      const first = !handedOut.has(eventId);
-      handedOut.add(eventId);
-      return {
-        linked: first ? outcome.linked.filter((delivery) => delivery.eventId === eventId) : [],
-        notTakenIntoAccount: outcome.notTakenIntoAccount.filter((id) => id === eventId),
-        expired: outcome.expired.filter((id) => id === eventId),
-        notDue: outcome.notDue.ids.includes(eventId) ? { ids: [eventId], until: outcome.notDueAt?.get(eventId) ?? null } : { ids: [], until: null },
-      };
-    });
-  });
-  return (eventId, attempt) => batcher.submit({ eventId, attempt });
+  return { linked, notTakenIntoAccount: rejections.map((rejection) => rejection.id), expired, notDue };
 }

@@ -1,6 +1,8 @@
-import { DelayedError, UnrecoverableError, type Job } from 'bullmq';
+import { DelayedError, UnrecoverableError, type Job, type Worker } from 'bullmq';
+import type { z } from 'zod';
+import { createCatalogWorker, type QueueDefinition, type WorkerOptions } from '@mc/queues';
 import { coerceError } from '@mc/domain';
-import type { LinkingContext, LinkingOutcome } from './event-linking';
+import { linkEvents, type LinkingContext, type LinkingOutcome } from './event-linking';
 import { expirePendingEvents } from '../sql/expire-pending-events';
 import { deliverEvents, type DeliveryContext, type DeliverySummary } from '../delivery/deliver-events';
 import { failAbandonedDeliveries } from '../sql/fail-abandoned-deliveries';
@@ -105,4 +107,18 @@ async function giveUp(context: EventProcessingContext, eventIds: readonly string
   } catch (thrown) {
     context.logger.error('could not close the events of a failed job', { queue: job.queueName, jobId: job.id, error: coerceError(thrown).message });
   }
+}
+
+/**
+ * The worker of `rtEventsProcessing` or `batchEventsProcessing`: each job carries the ids of
+ * events stored together (an intake group, a chunk of a batch), linked set-based and delivered
+ * with up to DELIVERY_CONCURRENCY sends at once.
+ */
+export function startEventProcessingWorker(
+  definition: QueueDefinition<z.ZodType<{ eventIds: string[] }>>,
+  context: EventProcessingContext,
+  options: WorkerOptions,
+): Worker {
+  const link: LinkStep = (eventIds, attempt) => linkEvents(context, eventIds, () => attempt);
+  return createCatalogWorker(definition, (data, job, token) => runEventProcessingJob(context, link, data.eventIds, job, token), options);
 }

@@ -3,7 +3,7 @@ import type { Redis } from 'ioredis';
 import { uuidv7, type EventKind } from '@mc/domain';
 import { type Logger } from '@mc/observability';
 import { findEventsToReconcile, type EventToReconcile } from '../sql/find-events-to-reconcile';
-import { assignBatchJobIds } from '../sql/assign-batch-job-ids';
+import { assignJobIds } from '../sql/assign-job-ids';
 import { dispatchEvents, type DispatchableEvent, type EventQueues } from '../intake/event-dispatch';
 import { type ExecutionQueue } from '../queues';
 
@@ -38,7 +38,7 @@ export async function reconcilePendingEvents(context: ReconciliationContext): Pr
     checked += rows.length;
     const missing = await withoutLiveJob(context, rows);
     if (missing.length > 0) {
-      await dispatchEvents(context.queues, await assignFreshBatchJobIds(context.pool, missing));
+      await dispatchEvents(context.queues, await assignFreshJobIds(context.pool, missing));
       requeued += missing.length;
     }
     const last = rows[rows.length - 1] as EventToReconcile;
@@ -52,7 +52,7 @@ export async function reconcilePendingEvents(context: ReconciliationContext): Pr
 /**
  * The rows whose job is not live: gone from Redis, or finished (failed for good, or completed)
  * while its event is still pending — a worker that stalled twice, a job that exhausted its
- * attempts while PostgreSQL was away. A finished real-time job is removed so its id can be reused.
+ * attempts while PostgreSQL was away. A finished job is removed (it would only take room).
  */
 async function withoutLiveJob(context: ReconciliationContext, rows: EventToReconcile[]): Promise<DispatchableEvent[]> {
   const queueOf = (kind: EventKind): ExecutionQueue<'rtEventsProcessing'> | ExecutionQueue<'batchEventsProcessing'> =>
@@ -81,25 +81,22 @@ async function withoutLiveJob(context: ReconciliationContext, rows: EventToRecon
 }
 
 /**
- * A lost batch chunk may straddle two pages of the scan; re-adding it under its old id from the
- * first page would hide the second page's events behind a job that does not carry them. So the
- * rescued events of each lost chunk get a new chunk id, recorded on the events before queueing.
- * (A real-time event is its own job: it keeps its id.)
+ * A lost job (an intake group, a batch chunk) may straddle two pages of the scan; re-adding it
+ * under its old id from the first page would hide the second page's events behind a job that
+ * does not carry them. So the rescued events of each lost job get a new job id, recorded on the
+ * events before queueing.
  */
-async function assignFreshBatchJobIds(pool: pg.Pool, events: DispatchableEvent[]): Promise<DispatchableEvent[]> {
+async function assignFreshJobIds(pool: pg.Pool, events: DispatchableEvent[]): Promise<DispatchableEvent[]> {
   const fresh = new Map<string, string>();
   const rescued = events.map((event) => {
-    if (event.kind === 'rt') return event;
-    let jobId = fresh.get(event.jobId);
+    const key = `${event.kind}:${event.jobId}`;
+    let jobId = fresh.get(key);
     if (!jobId) {
       jobId = uuidv7();
-      fresh.set(event.jobId, jobId);
+      fresh.set(key, jobId);
     }
     return { ...event, jobId };
   });
-  const batch = rescued.filter((event) => event.kind === 'batch');
-  if (batch.length > 0) {
-    await assignBatchJobIds(pool, batch.map((event) => event.id), batch.map((event) => event.jobId));
-  }
+  await assignJobIds(pool, rescued.map((event) => event.id), rescued.map((event) => event.jobId));
   return rescued;
 }
