@@ -1,6 +1,7 @@
 import nodemailer from 'nodemailer';
 import { isTransientInfrastructureError } from '@mc/observability';
 import { DeliveryFailure, type ChannelSender, type OutgoingMessage } from './channel-sender';
+import { composeMime, isPlainAddress, prepareAddress } from './mime-message';
 
 export interface EmailSenderOptions {
   /** `smtp://user:pass@host:port` or `smtps://…`. */
@@ -58,22 +59,32 @@ export function createEmailSender(options: EmailSenderOptions): ChannelSender {
     // A lost connection surfaces as a transient failure: our retries count it, back off and log it.
     maxRequeues: 0,
   } as Parameters<typeof nodemailer.createTransport>[0]);
+  const from = prepareAddress(options.from);
+  const replyTo = options.replyTo ? prepareAddress(options.replyTo) : undefined;
   let closed = false;
   return {
     label: smtpLabel(options.smtpUrl),
     async send(message: OutgoingMessage) {
       const messageId = `<${message.deliveryLogId}@${options.messageIdDomain}>`;
+      const headers = { 'X-Message-Center-Event': message.eventId };
       try {
-        await transport.sendMail({
-          from: options.from,
-          ...(options.replyTo ? { replyTo: options.replyTo } : {}),
-          to: message.recipient,
-          subject: message.subject,
-          html: message.html || undefined,
-          text: message.text || undefined,
-          messageId,
-          headers: { 'X-Message-Center-Event': message.eventId },
-        });
+        if (isPlainAddress(message.recipient)) {
+          // The common case: composed once in memory, sent as it is (see mime-message.ts).
+          const raw = composeMime({ from, replyTo, to: message.recipient, subject: message.subject, text: message.text, html: message.html, messageId, headers }, `--_mc_${message.deliveryLogId}`);
+          await transport.sendMail({ envelope: { from: from.address, to: [message.recipient] }, raw });
+        } else {
+          // An international address: nodemailer encodes it (IDN, SMTPUTF8).
+          await transport.sendMail({
+            from: options.from,
+            ...(options.replyTo ? { replyTo: options.replyTo } : {}),
+            to: message.recipient,
+            subject: message.subject,
+            html: message.html || undefined,
+            text: message.text || undefined,
+            messageId,
+            headers,
+          });
+        }
         return { providerMessageId: messageId };
       } catch (thrown) {
         throw classifySmtpError(thrown);
