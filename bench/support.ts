@@ -3,6 +3,7 @@
  * points with their environment, talks HTTP and SMTP to them, and reads results with SQL. See
  * docs/performance.md for what each bench measures.
  */
+import { readFileSync } from 'node:fs';
 import { execFileSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import path from 'node:path';
@@ -23,6 +24,32 @@ export function intKnob(name: string, fallback: number, min = 1): number {
 export const fmt = (value: number) => Math.round(value).toLocaleString('en-US');
 export const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
 export const seconds = (since: number) => (performance.now() - since) / 1000;
+
+/**
+ * CPU milliseconds used so far by every process of one program (`postgres`, `redis-server`), from
+ * /proc (clock ticks of 10 ms): what the servers the system runs on spend, seen from outside.
+ */
+export function programCpuMs(program: string): number {
+  const pids = execFileSync('pgrep', ['-x', program], { encoding: 'utf8' }).split('\n').filter(Boolean);
+  let ticks = 0;
+  for (const pid of pids) {
+    try {
+      const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]?.split(' ') ?? [];
+      ticks += Number(fields[11]) + Number(fields[12]);
+    } catch {
+      // gone meanwhile
+    }
+  }
+  return ticks * 10;
+}
+
+/** A table of figures without a baseline (what a run costs, per unit of work). */
+export function printFigures(title: string, rows: Array<{ figure: string; value: number }>): void {
+  console.log(`\n## ${title}\n`);
+  console.log('| figure | value |');
+  console.log('|---|---:|');
+  for (const { figure, value } of rows) console.log(`| ${figure} | ${value < 100 ? value.toFixed(2) : fmt(value)} |`);
+}
 
 /** The bench's one output: a Markdown table, with the ratio of the `ours` column to the `baseline` one. */
 export function printTable(title: string, rows: Array<{ figure: string; ours: number; baseline: number; unit?: string }>): void {
