@@ -4,6 +4,8 @@
  * process; BENCH_EVENTS real-time events are POSTed by autocannon over BENCH_CONNECTIONS
  * connections. Baseline, same run, same sink: the same number of messages sent with nodemailer's
  * pooled `sendMail` (pool of SMTP_POOL_SIZE = 5, as the instance's), BENCH_CONNECTIONS in flight.
+ * Then latency at a steady BENCH_LATENCY_RATE events/s (100) for BENCH_LATENCY_SECONDS (10): POST
+ * sent → SMTP accepted (clocks of this process) and received → `sent` (PostgreSQL's clock).
  * Knobs: BENCH_EVENTS (20,000), BENCH_CONNECTIONS (64), BENCH_WARMUP (1,000).
  */
 import nodemailer from 'nodemailer';
@@ -16,6 +18,11 @@ const EVENTS = intKnob('BENCH_EVENTS', 20_000);
 const CONNECTIONS = intKnob('BENCH_CONNECTIONS', 64);
 const WARMUP = intKnob('BENCH_WARMUP', 1_000, 0);
 const POOL_SIZE = 5;
+const LATENCY_RATE = intKnob('BENCH_LATENCY_RATE', 100);
+const LATENCY_SECONDS = intKnob('BENCH_LATENCY_SECONDS', 10);
+
+/** The p-th percentile (0–100) of `values`, nearest rank. */
+const percentile = (values: number[], p: number) => [...values].sort((a, b) => a - b)[Math.max(0, Math.ceil((p / 100) * values.length) - 1)] ?? NaN;
 
 const TEMPLATE = {
   version: 1,
@@ -76,6 +83,38 @@ run.run(async () => {
     // The bench's own polls and counter reads are statements too.
     const statements = countersAfter.statements - countersBefore.statements - (polls - pollsBefore) - 2;
     const commands = countersAfter.commands - countersBefore.commands;
+
+    // Latency at a steady rate: each event's POST start, and when the sink accepted its message.
+    const postedAt = new Map<string, number>();
+    const answeredAt = new Map<string, number>();
+    const acceptedAt = new Map<string, number>();
+    sink.onMessage((message) => {
+      const eventId = /^X-Message-Center-Event: (\S+)/m.exec(message.raw)?.[1];
+      if (eventId) acceptedAt.set(eventId, performance.now());
+    });
+    const total = LATENCY_RATE * LATENCY_SECONDS;
+    const ids: string[] = [];
+    const posts: Array<Promise<void>> = [];
+    const latencyStart = performance.now();
+    for (let index = 0; index < total; index++) {
+      await new Promise((resolve) => setTimeout(resolve, Math.max(0, latencyStart + (index * 1000) / LATENCY_RATE - performance.now())));
+      const at = performance.now();
+      posts.push(
+        call(`${ours.url}/api/v1/events`, 'POST', run.apiKey, { type: EVENT_TYPE, email: `steady.${index}@example.com`, ctx: { orderId: String(index), firstName: 'Ada' } }, 202).then((body: { id: string }) => {
+          postedAt.set(body.id, at);
+          answeredAt.set(body.id, performance.now());
+          ids.push(body.id);
+        }),
+      );
+    }
+    await Promise.all(posts);
+    await waitForProgress('steady messages', () => ids.filter((id) => acceptedAt.has(id)).length, total, 50);
+    await waitForProgress('steady events sent', async () => (await pool.query<{ n: number }>("SELECT count(*)::int AS n FROM events WHERE id = ANY($1::uuid[]) AND status = 'sent'", [ids])).rows[0]?.n ?? 0, total, 200);
+    const toSmtp = ids.map((id) => (acceptedAt.get(id) as number) - (postedAt.get(id) as number));
+    // From the 202 as this process read it (the message may be at the sink first: below 0).
+    const answerToSmtp = ids.map((id) => (acceptedAt.get(id) as number) - (answeredAt.get(id) as number));
+    const { rows: toSent } = await pool.query<{ ms: number }>('SELECT extract(epoch FROM updated_at - created_at)::float8 * 1000 AS ms FROM events WHERE id = ANY($1::uuid[])', [ids]);
+    const sentMs = toSent.map((row) => row.ms);
     await ours.stop();
 
     const transport = nodemailer.createTransport({ host: '127.0.0.1', port: sink.port, secure: false, ignoreTLS: true, pool: true, maxConnections: POOL_SIZE, maxMessages: Infinity });
@@ -103,6 +142,14 @@ run.run(async () => {
       { figure: 'Redis CPU ms per message', value: redisMs / EVENTS },
       { figure: 'PostgreSQL statements per message (autocommit transactions on the database)', value: statements / EVENTS },
       { figure: 'Redis commands per message', value: commands / EVENTS },
+    ]);
+    printFigures(`Latency at ${fmt(LATENCY_RATE)} events/s for ${LATENCY_SECONDS} s (ms)`, [
+      { figure: 'POST sent → SMTP accepted, p50', value: percentile(toSmtp, 50) },
+      { figure: 'POST sent → SMTP accepted, p99', value: percentile(toSmtp, 99) },
+      { figure: '202 read → SMTP accepted, p50', value: percentile(answerToSmtp, 50) },
+      { figure: '202 read → SMTP accepted, p99', value: percentile(answerToSmtp, 99) },
+      { figure: 'received → status `sent`, p50', value: percentile(sentMs, 50) },
+      { figure: 'received → status `sent`, p99', value: percentile(sentMs, 99) },
     ]);
   } finally {
     redis.disconnect();
