@@ -77,7 +77,6 @@ export async function startExecutionInstance(env: ExecutionEnv, logger: Logger):
   const metrics = new ExecutionMetrics(db.pool, Object.values(queues), env.MC_INSTANCE_NAME);
   const reconciliation: ReconciliationContext = { pool: db.pool, redis: producerRedis, queues, logger, graceMs: env.RECONCILE_GRACE_MS };
   const updateEventStatus: UpdateEventStatusContext = { pool: db.pool, logger, batchSize: env.UPDATE_EVENT_STATUS_BATCH_SIZE, maxRunMs: 1 * MINUTE };
-  const serves = env.MC_ROLE !== 'worker';
 
   let workerRedis: ReturnType<typeof createRedisConnection> | undefined;
   let workflows: Workflows | undefined;
@@ -99,7 +98,7 @@ export async function startExecutionInstance(env: ExecutionEnv, logger: Logger):
 
   let intake: EventIntake | undefined;
   let app: Express | undefined;
-  if (serves) {
+  if (env.MC_ROLE !== 'worker') {
     // Processes that serve HTTP own the bootstrap keys: a worker started without the variables
     // must not revoke the keys its instance's API processes were given.
     await reconcileBootstrapKeys(

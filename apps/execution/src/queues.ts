@@ -53,3 +53,6 @@ export const QUEUES = {
 } as const;
 
 export type ExecutionQueue<N extends keyof typeof QUEUES> = CatalogQueue<(typeof QUEUES)[N]>;
+
+/** The queue of either event-processing workflow (both carry `{eventIds}`). */
+export type ProcessingQueue = ExecutionQueue<'rtEventsProcessing' | 'batchEventsProcessing'>;

@@ -26,7 +26,7 @@ function delayUntil(scheduledAt: Date | null, now: number): number {
  * twice. A scheduled event's job is delayed until `scheduledAt`.
  */
 export async function dispatchEvents(queues: EventQueues, events: readonly DispatchableEvent[], now = Date.now()): Promise<void> {
-  const jobs = { rt: new Map<string, { name: string; eventIds: string[]; delay: number }>(), batch: new Map<string, { name: string; eventIds: string[]; delay: number }>() };
+  const jobs: Record<EventKind, Map<string, { name: string; eventIds: string[]; delay: number }>> = { rt: new Map(), batch: new Map() };
   for (const event of events) {
     const delay = delayUntil(event.scheduledAt, now);
     const job = jobs[event.kind].get(event.jobId);

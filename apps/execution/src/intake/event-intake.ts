@@ -29,7 +29,8 @@ export interface EventIntakeOptions {
   observe?: (error: unknown) => void;
 }
 
-function toRow(input: EventInput, producer: string, kind: EventKind, jobId?: string): NewEventRow {
+/** A new event's row; until it is put in a job with others, it is its own job. */
+function toRow(input: EventInput, producer: string, kind: EventKind): NewEventRow {
   const id = newEventId();
   return {
     id,
@@ -43,7 +44,7 @@ function toRow(input: EventInput, producer: string, kind: EventKind, jobId?: str
     ctxJson: ctxJsonOf(input.ctx),
     scheduledAt: input.scheduledAt ?? null,
     expiresAt: input.expiresAt ?? null,
-    jobId: jobId ?? id,
+    jobId: id,
   };
 }
 
@@ -76,7 +77,8 @@ export class EventIntake {
 
   /** Stores a whole batch of `producer` in one statement; ids come back in request order. */
   async acceptBatch(inputs: readonly EventInput[], producer: string): Promise<AcceptedEvent[]> {
-    const results = await this.store(chunkBatch(inputs, producer));
+    // Each chunk of the request is a job of its own.
+    const results = await this.store(inJobs(inputs.map((input) => toRow(input, producer, 'batch')), () => uuidv7()));
     const failed = results.find(isError);
     if (failed) throw failed;
     return results as AcceptedEvent[];
@@ -93,11 +95,12 @@ export class EventIntake {
    */
   private async storeGroup(rows: NewEventRow[]): Promise<Array<AcceptedEvent | Error>> {
     try {
-      return await this.store(assignJobs(rows));
+      // One job per group, named after its first event: a lone event's job is its own id.
+      return await this.store(inJobs(rows, (first) => first.id));
     } catch (thrown) {
       if (rows.length === 1 || isTransientInfrastructureError(thrown)) throw thrown;
-      // Alone, each row is its own job.
-      return Promise.all(rows.map((row) => this.store([{ ...row, jobId: row.id }]).then((results) => results[0] as AcceptedEvent | Error, coerceError)));
+      // Alone, each row is its own job (as `toRow` made it).
+      return Promise.all(rows.map((row) => this.store([row]).then((results) => results[0] as AcceptedEvent | Error, coerceError)));
     }
   }
 
@@ -137,12 +140,12 @@ export class EventIntake {
 }
 
 /**
- * The jobs of events stored together: chunks of at most BATCH_CHUNK_SIZE events sharing one
+ * Puts rows stored together in jobs: chunks of at most BATCH_CHUNK_SIZE events sharing one
  * `scheduledAt` (so a chunk's job can be delayed until then), in their order; `jobIdOf` names
  * each chunk from its first row.
  */
-function chunkedJobIds(rows: ReadonlyArray<{ id: string; scheduledAt: Date | null }>, jobIdOf: (first: { id: string }) => string): string[] {
-  const jobIds = new Array<string>(rows.length);
+function inJobs(rows: readonly NewEventRow[], jobIdOf: (first: NewEventRow) => string): NewEventRow[] {
+  const jobs = new Array<NewEventRow>(rows.length);
   const bySchedule = new Map<number, number[]>();
   rows.forEach((row, index) => {
     const key = row.scheduledAt?.getTime() ?? 0;
@@ -153,22 +156,9 @@ function chunkedJobIds(rows: ReadonlyArray<{ id: string; scheduledAt: Date | nul
   for (const indexes of bySchedule.values()) {
     for (let start = 0; start < indexes.length; start += BATCH_CHUNK_SIZE) {
       const chunk = indexes.slice(start, start + BATCH_CHUNK_SIZE);
-      const jobId = jobIdOf(rows[chunk[0] as number] as { id: string });
-      for (const index of chunk) jobIds[index] = jobId;
+      const jobId = jobIdOf(rows[chunk[0] as number] as NewEventRow);
+      for (const index of chunk) jobs[index] = { ...(rows[index] as NewEventRow), jobId };
     }
   }
-  return jobIds;
-}
-
-/** A real-time intake group is one job (per `scheduledAt`), named after its first event: a lone event's job is its own id. */
-function assignJobs(rows: readonly NewEventRow[]): NewEventRow[] {
-  const jobIds = chunkedJobIds(rows, (first) => first.id);
-  return rows.map((row, index) => ({ ...row, jobId: jobIds[index] as string }));
-}
-
-/** A batch request is queued in chunks, each its own job. */
-function chunkBatch(inputs: readonly EventInput[], producer: string): NewEventRow[] {
-  const rows = inputs.map((input) => toRow(input, producer, 'batch'));
-  const jobIds = chunkedJobIds(rows, () => uuidv7());
-  return rows.map((row, index) => ({ ...row, jobId: jobIds[index] as string }));
+  return jobs;
 }

@@ -5,7 +5,7 @@ import { type Logger } from '@mc/observability';
 import { findEventsToReconcile, type EventToReconcile } from '../sql/find-events-to-reconcile';
 import { assignJobIds } from '../sql/assign-job-ids';
 import { dispatchEvents, type DispatchableEvent, type EventQueues } from '../intake/event-dispatch';
-import { type ExecutionQueue } from '../queues';
+import type { ProcessingQueue } from '../queues';
 
 export const PENDING_EVENTS_RECONCILIATION_SCHEDULER_ID = 'pending-events-reconciliation';
 
@@ -55,9 +55,9 @@ export async function reconcilePendingEvents(context: ReconciliationContext): Pr
  * attempts while PostgreSQL was away. A finished job is removed (it would only take room).
  */
 async function withoutLiveJob(context: ReconciliationContext, rows: EventToReconcile[]): Promise<DispatchableEvent[]> {
-  const queueOf = (kind: EventKind): ExecutionQueue<'rtEventsProcessing'> | ExecutionQueue<'batchEventsProcessing'> =>
+  const queueOf = (kind: EventKind): ProcessingQueue =>
     kind === 'rt' ? context.queues.rt : context.queues.batch;
-  const jobs = new Map<string, { queue: ExecutionQueue<'rtEventsProcessing'> | ExecutionQueue<'batchEventsProcessing'>; jobId: string }>();
+  const jobs = new Map<string, { queue: ProcessingQueue; jobId: string }>();
   for (const row of rows) jobs.set(queueOf(row.kind).toKey(row.job_id), { queue: queueOf(row.kind), jobId: row.job_id });
   const pipeline = context.redis.pipeline();
   for (const [key, { queue, jobId }] of jobs) {
@@ -67,7 +67,7 @@ async function withoutLiveJob(context: ReconciliationContext, rows: EventToRecon
   }
   const results = (await pipeline.exec()) ?? [];
   const live = new Set<string>();
-  const finished: Array<{ queue: ExecutionQueue<'rtEventsProcessing'> | ExecutionQueue<'batchEventsProcessing'>; jobId: string }> = [];
+  const finished: Array<{ queue: ProcessingQueue; jobId: string }> = [];
   [...jobs].forEach(([key, job], index) => {
     const exists = results[index * 3]?.[1] === 1;
     const done = results[index * 3 + 1]?.[1] != null || results[index * 3 + 2]?.[1] != null;

@@ -52,7 +52,7 @@ export interface Workflows {
 }
 
 /** What the processing jobs of this process share: linking, delivery, one lease, one circuit per transport. */
-function processingContext(options: WorkflowsOptions, transports: Transports): EventProcessingContext & { outcomes: MicroBatcher<DeliveryOutcome, void> } {
+function processingContext(options: WorkflowsOptions, transports: Transports): EventProcessingContext {
   const { env, logger, pool, metrics } = options;
   // Who holds a delivery while it is sent: named in the log of the worker that takes it over if this one dies.
   const lease: DeliveryLease = { holder: `${os.hostname()}/${process.pid}/${randomBytes(2).toString('hex')}`, ms: env.DELIVERY_LEASE_MS };
