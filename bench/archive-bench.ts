@@ -11,7 +11,7 @@
 import { randomBytes } from 'node:crypto';
 import pg from 'pg';
 import { CONTROL_MIGRATIONS_DIR, createDatabaseIfMissing, migrate } from '@mc/db';
-import { BenchRun, fmt, inParallel, intKnob, printTable, seconds, waitForProgress } from './support';
+import { BenchRun, fmt, inParallel, intKnob, machineCpuMs, printTable, seconds, waitForProgress } from './support';
 
 const EVENTS = intKnob('BENCH_EVENTS', 100_000);
 const PAGE_SIZE = intKnob('BENCH_PAGE_SIZE', 1_000);
@@ -92,6 +92,7 @@ run.run(async () => {
     await inParallel(chunks, 2, (index) => source.query(FILL, [index * FILL_CHUNK, Math.min(EVENTS, (index + 1) * FILL_CHUNK) - 1]));
     await source.query('VACUUM (ANALYZE) events, delivery_logs');
 
+    const [machineBefore, appsBefore] = [machineCpuMs(), execution.cpuSeconds() + control.cpuSeconds()];
     const started = performance.now();
     const registration = fetch(`${control.url}/api/v1/execution-instances`, {
       method: 'POST',
@@ -100,15 +101,22 @@ run.run(async () => {
     });
     await waitForProgress('archived events', () => count(archive, "SELECT coalesce(max(archived_count), 0) AS n FROM execution_instances WHERE name = 'bench'"), EVENTS, 10);
     const oursS = seconds(started);
+    const [oursMachineMs, oursAppsMs] = [machineCpuMs() - machineBefore, (execution.cpuSeconds() + control.cpuSeconds() - appsBefore) * 1000];
     if ((await registration).status !== 201) throw new Error(`registration answered ${(await registration).status}`);
     const stored = await count(archive, "SELECT (SELECT count(*) FROM archived_events) + (SELECT count(*) FROM archived_deliveries) AS n");
     if (stored !== 2 * EVENTS) throw new Error(`control stored ${fmt(stored)} rows, expected ${fmt(2 * EVENTS)}`);
 
+    const [rawMachineBefore, rawSelfBefore] = [machineCpuMs(), process.cpuUsage()];
     const rawS = await rawCopy(source, baseline);
+    const rawMachineMs = machineCpuMs() - rawMachineBefore;
+    const rawSelf = process.cpuUsage(rawSelfBefore);
+    const rawSelfMs = (rawSelf.user + rawSelf.system) / 1000;
     const copied = await count(baseline, "SELECT (SELECT count(*) FROM archived_events) + (SELECT count(*) FROM archived_deliveries) AS n");
     if (copied !== 2 * EVENTS) throw new Error(`the raw copy stored ${fmt(copied)} rows, expected ${fmt(2 * EVENTS)}`);
     printTable('Archive pull (events/s)', [
       { figure: `${fmt(EVENTS)} events + deliveries, pages of ${fmt(PAGE_SIZE)} (baseline: raw pg keyset copy)`, ours: EVENTS / oursS, baseline: EVENTS / rawS },
+      { figure: 'machine CPU ms per 1,000 events (all processes)', ours: (oursMachineMs / EVENTS) * 1000, baseline: (rawMachineMs / EVENTS) * 1000 },
+      { figure: 'client CPU ms per 1,000 events (ours: execution + control; baseline: the copy loop)', ours: (oursAppsMs / EVENTS) * 1000, baseline: (rawSelfMs / EVENTS) * 1000 },
     ]);
   } finally {
     await Promise.all([source.end(), archive.end(), baseline.end()]);

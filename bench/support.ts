@@ -43,6 +43,17 @@ export function programCpuMs(program: string): number {
   return ticks * 10;
 }
 
+/**
+ * CPU milliseconds the whole machine has spent busy so far (all cores, from /proc/stat): unlike
+ * per-process figures it keeps the time of processes that exited meanwhile (PostgreSQL backends,
+ * autovacuum workers).
+ */
+export function machineCpuMs(): number {
+  const [, ...fields] = (readFileSync('/proc/stat', 'utf8').split('\n')[0] ?? '').trim().split(/\s+/);
+  const [user = 0, nice = 0, system = 0, , , irq = 0, softirq = 0, steal = 0] = fields.map(Number);
+  return (user + nice + system + irq + softirq + steal) * 10;
+}
+
 /** A table of figures without a baseline (what a run costs, per unit of work). */
 export function printFigures(title: string, rows: Array<{ figure: string; value: number }>): void {
   console.log(`\n## ${title}\n`);

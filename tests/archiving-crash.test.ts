@@ -54,6 +54,14 @@ describe('a control process killed (SIGKILL) while archiving', () => {
     control.kill('SIGKILL');
     await control.exited;
     expect(await archivedSoFar()).toBeLessThan(EVENTS);
+    // Pages were read ahead of storing, but the feed's acknowledgement never passed what was stored.
+    const stored = (await pool.query("SELECT archive_cursor FROM execution_instances WHERE name = 'east'")).rows[0].archive_cursor as string;
+    const [storedXid, storedId] = Buffer.from(stored, 'base64url').toString('utf8').split(':');
+    const { rows: ahead } = await mc.instance.db.pool.query(
+      "SELECT (change_xid, event_id) > ($1::bigint, $2::uuid) AS ahead FROM archive_acknowledgements WHERE consumer = 'control'",
+      [storedXid, storedId],
+    );
+    expect(ahead[0]).toEqual({ ahead: false });
 
     // The process sealed the credential inserted in clear above, with the development key.
     const context = { pool, logger: testLogger(), pageSize: 500, maxPagesPerRun: 1000, calls: { timeoutMs: 10_000 }, secrets: new SecretBox(DEVELOPMENT_SECRET_KEY) };

@@ -134,7 +134,7 @@ describe('the control instance with two execution instances', () => {
     for (let index = 0; index < 7; index++) await west.request('POST', '/api/v1/events', orderEvent());
     const before = await control.control.db.pool.query("SELECT archive_cursor FROM execution_instances WHERE name = 'west'");
     // A run that "crashed": it read a page (acknowledging the previous cursor) but saved nothing.
-    await new ExecutionClient({ url: west.baseUrl, credential: TEST_CONTROL_KEY }, { timeoutMs: 5000 }).readArchive(before.rows[0].archive_cursor, 3);
+    await new ExecutionClient({ url: west.baseUrl, credential: TEST_CONTROL_KEY }, { timeoutMs: 5000 }).readArchive(before.rows[0].archive_cursor, before.rows[0].archive_cursor, 3);
     const { rows: source } = await west.instance.db.pool.query('SELECT count(*)::int AS n FROM events');
     await waitFor(async () => {
       await archive('west');

@@ -88,8 +88,12 @@ export class ExecutionClient {
     await this.call('DELETE', `/api/v1/templates/${encodeURIComponent(name)}`);
   }
 
-  async readArchive(after: string | null, limit: number): Promise<ArchivePage> {
-    const query = new URLSearchParams({ limit: String(limit), ...(after ? { after } : {}) });
+  /**
+   * The archive page after `after`, acknowledging `ack` (what control has stored; null: nothing),
+   * so that the next page can be read while this one is stored.
+   */
+  async readArchive(after: string | null, ack: string | null, limit: number): Promise<ArchivePage> {
+    const query = new URLSearchParams({ limit: String(limit), ...(after ? { after } : {}), ack: ack ?? '' });
     const body = await this.call('GET', `/api/v1/archive?${query.toString()}`);
     const parsed = archivePageSchema.safeParse(body);
     if (!parsed.success) {

@@ -109,6 +109,32 @@ describe('GET /api/v1/archive (the archive feed) and purge', () => {
     expect(await remaining()).toEqual(new Set([b]));
   });
 
+  it('when the consumer reads ahead with ack, then only the pages it acknowledged can be purged', async () => {
+    await mc.instance.db.pool.query('DELETE FROM events');
+    const purge = () => purgeArchivedEvents({ pool: mc.instance.db.pool, logger: testLogger(), retentionMs: 0, batchSize: 10 });
+    const ids: string[] = [];
+    for (let index = 0; index < 3; index++) ids.push((await mc.request('POST', '/api/v1/events', orderEvent())).body.id);
+    await mc.instance.db.pool.query("UPDATE events SET status = 'sent' WHERE id = ANY($1::uuid[])", [ids]);
+    await waitFor(async () => (await feed(null, 10)).events.length === 3);
+    const read = async (after: string | null, ack: string | null) =>
+      (await mc.request('GET', `/api/v1/archive?limit=1&ack=${ack ?? ''}${after ? `&after=${after}` : ''}`, undefined, TEST_CONTROL_KEY)).body;
+    // Pages 1 and 2 read, nothing stored yet: nothing acknowledged, nothing purged.
+    const first = await read(null, null);
+    const second = await read(first.nextCursor, null);
+    expect(await purge()).toBe(0);
+    // Page 3 read while page 2 is stored: page 1 acknowledged.
+    const third = await read(second.nextCursor, first.nextCursor);
+    expect(third.events).toHaveLength(1);
+    expect(await purge()).toBe(1);
+    const remaining = (await mc.instance.db.pool.query('SELECT id FROM events')).rows.map((row) => row.id as string);
+    expect(remaining.sort()).toEqual([second.events[0].id, third.events[0].id].sort());
+    // An acknowledgement beyond what was served is refused, under its own name.
+    const beyond = Buffer.from(`${2n ** 62n}:00000000-0000-0000-0000-000000000000`).toString('base64url');
+    const refused = await mc.request('GET', `/api/v1/archive?after=${third.nextCursor}&ack=${beyond}`, undefined, TEST_CONTROL_KEY);
+    expect(refused.status).toBe(400);
+    expect(refused.body.errors).toEqual([{ path: 'ack', message: 'is beyond what this feed has served' }]);
+  });
+
   it('when asked with a producer key or a forged cursor, then it is refused', async () => {
     expect((await mc.request('GET', '/api/v1/archive')).status).toBe(403);
     const forged = await mc.request('GET', '/api/v1/archive?after=bm90LWEtY3Vyc29y', undefined, TEST_CONTROL_KEY);

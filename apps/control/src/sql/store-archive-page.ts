@@ -1,8 +1,7 @@
 import type pg from 'pg';
 import type { ArchivePage } from '@mc/contract';
 import { advanceArchiveCursor } from './advance-archive-cursor';
-import { archiveDeliveries } from './archive-deliveries';
-import { archiveEvents } from './archive-events';
+import { archivePageRows } from './archive-page-rows';
 import { lockArchiveCursor } from './lock-archive-cursor';
 
 /**
@@ -21,18 +20,8 @@ export async function storeArchivePage(pool: pg.Pool, instance: string, readAfte
       await client.query('ROLLBACK');
       return false;
     }
-    const events = page.events.map((event) => ({
-      ...event,
-      instance,
-      sentAt: event.deliveries.reduce<Date | null>((latest, delivery) => (delivery.sentAt && (!latest || delivery.sentAt > latest) ? delivery.sentAt : latest), null),
-    }));
     // Distinct events: an event archived again after a change is an update, not one more.
-    let newEvents = 0;
-    if (events.length > 0) {
-      newEvents = await archiveEvents(client, events);
-      const deliveries = page.events.flatMap((event) => event.deliveries.map((delivery) => ({ ...delivery, instance, eventId: event.id })));
-      if (deliveries.length > 0) await archiveDeliveries(client, deliveries);
-    }
+    const newEvents = page.events.length > 0 ? await archivePageRows(client, instance, page.events) : 0;
     await advanceArchiveCursor(client, instance, page.nextCursor, newEvents);
     await client.query('COMMIT');
     return true;

@@ -1,4 +1,5 @@
 import type pg from 'pg';
+import type { ArchivePage } from '@mc/contract';
 import type { Worker } from 'bullmq';
 import { coerceError, type SecretBox } from '@mc/domain';
 import { type Logger } from '@mc/observability';
@@ -29,8 +30,10 @@ export function archivingSchedulerId(instance: string): string {
 
 /**
  * One archiving run for one account: pulls its archive feed page after page (at most
- * `maxPagesPerRun`) and stores each page with the new cursor atomically. A run for an account
- * that no longer exists does nothing.
+ * `maxPagesPerRun`) and stores each page with the new cursor atomically. Reading and storing
+ * overlap: page N+1 is read while page N is stored, and a read acknowledges only the pages
+ * already stored (the feed's `ack`), so the execution instance never purges what control has not
+ * kept. A run for an account that no longer exists does nothing.
  */
 export async function runArchiving(context: ArchivingContext, instance: string): Promise<{ pages: number; events: number }> {
   const account = await loadArchivingAccount(context.pool, instance);
@@ -38,16 +41,25 @@ export async function runArchiving(context: ArchivingContext, instance: string):
   let cursor = account.archive_cursor;
   let pages = 0;
   let events = 0;
+  let reading: Promise<ArchivePage> | undefined;
   try {
     const client = new ExecutionClient({ url: account.url, credential: openCredential(context.secrets, instance, account.credential) }, context.calls);
-    while (pages < context.maxPagesPerRun) {
-      const page = await client.readArchive(cursor, context.pageSize);
+    const read = (after: string | null, stored: string | null) => {
+      const answer = client.readArchive(after, stored, context.pageSize);
+      // Handled where it is awaited; a read in flight while a page is stored must not count as unhandled.
+      answer.catch(() => undefined);
+      return answer;
+    };
+    reading = read(cursor, cursor);
+    while (reading) {
+      const page = await reading;
+      reading = undefined;
       if (page.events.length === 0 && page.nextCursor === cursor) break;
+      if (!page.caughtUp && pages + 1 < context.maxPagesPerRun) reading = read(page.nextCursor, cursor);
       if (!(await storeArchivePage(context.pool, instance, cursor, page))) break;
       pages += 1;
       events += page.events.length;
       cursor = page.nextCursor;
-      if (page.caughtUp) break;
     }
     await recordArchivingRun(context.pool, instance);
   } catch (thrown) {

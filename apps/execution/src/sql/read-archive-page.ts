@@ -1,52 +1,55 @@
 import type pg from 'pg';
-import type { ArchivedDelivery, ArchivedEvent } from '@mc/contract';
 import type { ArchiveCursor } from './rows';
 
 const START: ArchiveCursor = { xid: -1n, eventId: '00000000-0000-0000-0000-000000000000' };
 
-/** A page as read: the position to read on from (`next`) and of its last row (what serving it covers). */
-export async function readArchivePage(pool: pg.Pool, after: ArchiveCursor | undefined, limit: number): Promise<{ events: ArchivedEvent[]; next?: ArchiveCursor; caughtUp: boolean; lastPosition?: ArchiveCursor }> {
-  const from = after ?? START;
-  const { rows } = await pool.query<Omit<ArchivedEvent, 'deliveries'> & { changeXid: string }>({
-    name: 'mc_read_archive_feed',
-    text: `SELECT e.id, e.producer, e.kind, e.type, e.channel, e.email, e.mobile_phone AS "mobilePhone", e.external_id AS "externalId",
-                  e.status, e.status_reason AS "statusReason", e.template_name AS "templateName",
-                  e.template_version AS "templateVersion", e.attempts, e.scheduled_at AS "scheduledAt",
-                  e.expires_at AS "expiresAt", e.created_at AS "createdAt", e.updated_at AS "updatedAt",
-                  e.linked_at AS "linkedAt", e.change_xid::text AS "changeXid"
-           FROM events e
-           WHERE (e.change_xid, e.id) > ($1::bigint, $2::uuid)
-             AND e.change_xid < pg_snapshot_xmin(pg_current_snapshot())::text::bigint
-           ORDER BY e.change_xid, e.id
-           LIMIT $3`,
-    values: [from.xid.toString(), from.eventId, limit],
-  });
-  const deliveries = await deliveriesOf(pool, rows.map((row) => row.id));
-  const last = rows[rows.length - 1];
-  const lastPosition = last ? { xid: BigInt(last.changeXid), eventId: last.id } : undefined;
-  return {
-    events: rows.map(({ changeXid: _changeXid, ...event }) => ({ ...event, deliveries: deliveries.get(event.id) ?? [] })),
-    next: lastPosition ?? after,
-    caughtUp: rows.length < limit,
-    lastPosition,
-  };
+/**
+ * A page as read: its events as the JSON array of the feed (`ArchivedEvent[]`, built by
+ * PostgreSQL: the rows are never turned into objects and back), how many, and the position of
+ * its last row (what serving it covers).
+ */
+export interface ArchivePageRead {
+  eventsJson: string;
+  count: number;
+  lastPosition?: ArchiveCursor;
 }
 
-async function deliveriesOf(pool: pg.Pool, eventIds: string[]): Promise<Map<string, ArchivedDelivery[]>> {
-  const byEvent = new Map<string, ArchivedDelivery[]>();
-  if (eventIds.length === 0) return byEvent;
-  const { rows } = await pool.query<ArchivedDelivery & { eventId: string }>({
-    name: 'mc_read_archive_deliveries',
-    text: `SELECT id, event_id AS "eventId", channel, status, recipient, template_name AS "templateName",
-                  template_version AS "templateVersion", attempts, last_error AS "lastError",
-                  provider_message_id AS "providerMessageId", created_at AS "createdAt", updated_at AS "updatedAt", sent_at AS "sentAt"
-           FROM delivery_logs WHERE event_id = ANY($1::uuid[]) ORDER BY created_at`,
-    values: [eventIds],
+export async function readArchivePage(pool: pg.Pool, after: ArchiveCursor | undefined, limit: number): Promise<ArchivePageRead> {
+  const from = after ?? START;
+  const { rows } = await pool.query<{ events: string; count: number; lastXid: string | null; lastId: string | null }>({
+    name: 'mc_read_archive_feed',
+    text: `WITH page AS (
+             SELECT * FROM events e
+             WHERE (e.change_xid, e.id) > ($1::bigint, $2::uuid)
+               AND e.change_xid < pg_snapshot_xmin(pg_current_snapshot())::text::bigint
+             ORDER BY e.change_xid, e.id
+             LIMIT $3
+           )
+           SELECT coalesce(json_agg(json_build_object(
+                    'id', p.id, 'producer', p.producer, 'kind', p.kind, 'type', p.type, 'channel', p.channel, 'email', p.email,
+                    'mobilePhone', p.mobile_phone, 'externalId', p.external_id, 'status', p.status, 'statusReason', p.status_reason,
+                    'templateName', p.template_name, 'templateVersion', p.template_version, 'attempts', p.attempts,
+                    'scheduledAt', p.scheduled_at, 'expiresAt', p.expires_at, 'createdAt', p.created_at, 'updatedAt', p.updated_at,
+                    'linkedAt', p.linked_at,
+                    'deliveries', coalesce((
+                      SELECT json_agg(json_build_object(
+                               'id', d.id, 'status', d.status, 'channel', d.channel, 'recipient', d.recipient,
+                               'templateName', d.template_name, 'templateVersion', d.template_version, 'attempts', d.attempts,
+                               'lastError', d.last_error, 'providerMessageId', d.provider_message_id,
+                               'createdAt', d.created_at, 'updatedAt', d.updated_at, 'sentAt', d.sent_at) ORDER BY d.created_at)
+                      FROM delivery_logs d WHERE d.event_id = p.id), '[]'::json))
+                  ORDER BY p.change_xid, p.id), '[]'::json)::text AS events,
+                  count(*)::int AS count,
+                  (array_agg(p.change_xid ORDER BY p.change_xid DESC, p.id DESC))[1]::text AS "lastXid",
+                  (array_agg(p.id ORDER BY p.change_xid DESC, p.id DESC))[1]::text AS "lastId"
+           FROM page p`,
+    values: [from.xid.toString(), from.eventId, limit],
   });
-  for (const { eventId, ...delivery } of rows) {
-    const list = byEvent.get(eventId);
-    if (list) list.push(delivery);
-    else byEvent.set(eventId, [delivery]);
-  }
-  return byEvent;
+  const [page] = rows;
+  if (!page) throw new Error('the archive feed read returned no row');
+  return {
+    eventsJson: page.events,
+    count: page.count,
+    lastPosition: page.lastXid && page.lastId ? { xid: BigInt(page.lastXid), eventId: page.lastId } : undefined,
+  };
 }

@@ -58,23 +58,6 @@ export interface ArchiveCursor {
   eventId: string;
 }
 
-/**
- * The archive feed: events (with their delivery logs) in the order of the transaction that last
- * changed them, after a cursor.
- *
- * Why transaction ids and not a sequence: a sequence value is taken before its transaction
- * commits, so a reader can see 102 committed while 101 is still in flight, move its cursor past
- * 101 and never see it. Here every event carries the id of the transaction that last changed it
- * (`change_xid`), and the feed only serves rows of transactions older than the oldest one still
- * running (`pg_snapshot_xmin`): everything before the cursor is final, so a cursor can never
- * skip a row. A row changed again gets a newer `change_xid` and comes again after the cursor.
- */
-
-export interface ArchiveCursor {
-  xid: bigint;
-  eventId: string;
-}
-
 /** The columns of an event as its producer gave them (validated), shared by the statements that write or read them. */
 export interface EventColumns {
   kind: EventKind;
