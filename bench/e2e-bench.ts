@@ -5,7 +5,8 @@
  * connections. Baseline, same run, same sink: the same number of messages sent with nodemailer's
  * pooled `sendMail` (pool of SMTP_POOL_SIZE = 5, as the instance's), BENCH_CONNECTIONS in flight.
  * Then latency at a steady BENCH_LATENCY_RATE events/s (100) for BENCH_LATENCY_SECONDS (10): POST
- * sent → SMTP accepted (clocks of this process) and received → `sent` (PostgreSQL's clock).
+ * sent → SMTP accepted (clocks of this process) and received → `sent` (PostgreSQL's clock), beside
+ * the floor of that measurement: nodemailer's sendMail → SMTP accepted at the same rate.
  * Knobs: BENCH_EVENTS (20,000), BENCH_CONNECTIONS (64), BENCH_WARMUP (1,000).
  */
 import nodemailer from 'nodemailer';
@@ -38,6 +39,17 @@ const selfCpuMs = (from: NodeJS.CpuUsage) => {
   const used = process.cpuUsage(from);
   return (used.user + used.system) / 1000;
 };
+
+/** Runs `task(i)` for i = 0…count-1 at a steady `rate` per second (each at its due time), and waits for all. */
+async function atSteadyRate(count: number, rate: number, task: (index: number) => Promise<unknown>): Promise<void> {
+  const started = performance.now();
+  const running: Array<Promise<unknown>> = [];
+  for (let index = 0; index < count; index++) {
+    await new Promise((resolve) => setTimeout(resolve, Math.max(0, started + (index * 1000) / rate - performance.now())));
+    running.push(task(index));
+  }
+  await Promise.all(running);
+}
 
 const run = new BenchRun();
 run.run(async () => {
@@ -94,20 +106,13 @@ run.run(async () => {
     });
     const total = LATENCY_RATE * LATENCY_SECONDS;
     const ids: string[] = [];
-    const posts: Array<Promise<void>> = [];
-    const latencyStart = performance.now();
-    for (let index = 0; index < total; index++) {
-      await new Promise((resolve) => setTimeout(resolve, Math.max(0, latencyStart + (index * 1000) / LATENCY_RATE - performance.now())));
+    await atSteadyRate(total, LATENCY_RATE, async (index) => {
       const at = performance.now();
-      posts.push(
-        call(`${ours.url}/api/v1/events`, 'POST', run.apiKey, { type: EVENT_TYPE, email: `steady.${index}@example.com`, ctx: { orderId: String(index), firstName: 'Ada' } }, 202).then((body: { id: string }) => {
-          postedAt.set(body.id, at);
-          answeredAt.set(body.id, performance.now());
-          ids.push(body.id);
-        }),
-      );
-    }
-    await Promise.all(posts);
+      const body = (await call(`${ours.url}/api/v1/events`, 'POST', run.apiKey, { type: EVENT_TYPE, email: `steady.${index}@example.com`, ctx: { orderId: String(index), firstName: 'Ada' } }, 202)) as { id: string };
+      postedAt.set(body.id, at);
+      answeredAt.set(body.id, performance.now());
+      ids.push(body.id);
+    });
     await waitForProgress('steady messages', () => ids.filter((id) => acceptedAt.has(id)).length, total, 50);
     await waitForProgress('steady events sent', async () => (await pool.query<{ n: number }>("SELECT count(*)::int AS n FROM events WHERE id = ANY($1::uuid[]) AND status = 'sent'", [ids])).rows[0]?.n ?? 0, total, 200);
     const toSmtp = ids.map((id) => (acceptedAt.get(id) as number) - (postedAt.get(id) as number));
@@ -118,8 +123,9 @@ run.run(async () => {
     await ours.stop();
 
     const transport = nodemailer.createTransport({ host: '127.0.0.1', port: sink.port, secure: false, ignoreTLS: true, pool: true, maxConnections: POOL_SIZE, maxMessages: Infinity });
-    const send = (index: number) =>
+    const send = (index: number, headers: Record<string, string> = {}) =>
       transport.sendMail({
+        headers,
         from: 'Message Center <no-reply@message-center.local>',
         to: `customer.${index}@example.com`,
         subject: `Your order ${index} has shipped`,
@@ -130,6 +136,19 @@ run.run(async () => {
     const baseSelf = process.cpuUsage();
     const baseS = await inParallel(EVENTS, CONNECTIONS, send);
     const baseCpuMs = selfCpuMs(baseSelf);
+    // The latency floor of this measurement: the same steady rate, sendMail called → accepted at the sink.
+    const sentAt = new Map<string, number>();
+    const floorMs: number[] = [];
+    sink.onMessage((message) => {
+      const tag = /^X-Steady: (\S+)/m.exec(message.raw)?.[1];
+      const at = tag === undefined ? undefined : sentAt.get(tag);
+      if (at !== undefined) floorMs.push(performance.now() - at);
+    });
+    await atSteadyRate(total, LATENCY_RATE, (index) => {
+      sentAt.set(String(index), performance.now());
+      return send(index, { 'X-Steady': String(index) });
+    });
+    await waitForProgress('steady baseline messages', () => floorMs.length, total, 20);
     transport.close();
 
     printTable(`End to end, ${fmt(EVENTS)} events (baseline: nodemailer pool of ${POOL_SIZE} to the same sink)`, [
@@ -141,6 +160,7 @@ run.run(async () => {
       { figure: 'PostgreSQL CPU ms per message (all its processes)', value: pgMs / EVENTS },
       { figure: 'Redis CPU ms per message', value: redisMs / EVENTS },
       { figure: 'PostgreSQL statements per message (autocommit transactions on the database)', value: statements / EVENTS },
+      { figure: 'events per PostgreSQL statement', value: EVENTS / statements },
       { figure: 'Redis commands per message', value: commands / EVENTS },
     ]);
     printFigures(`Latency at ${fmt(LATENCY_RATE)} events/s for ${LATENCY_SECONDS} s (ms)`, [
@@ -148,6 +168,8 @@ run.run(async () => {
       { figure: 'POST sent → SMTP accepted, p99', value: percentile(toSmtp, 99) },
       { figure: '202 read → SMTP accepted, p50', value: percentile(answerToSmtp, 50) },
       { figure: '202 read → SMTP accepted, p99', value: percentile(answerToSmtp, 99) },
+      { figure: 'baseline: nodemailer sendMail called → SMTP accepted at the same rate, p50', value: percentile(floorMs, 50) },
+      { figure: 'baseline: nodemailer sendMail called → SMTP accepted at the same rate, p99', value: percentile(floorMs, 99) },
       { figure: 'received → status `sent`, p50', value: percentile(sentMs, 50) },
       { figure: 'received → status `sent`, p99', value: percentile(sentMs, 99) },
     ]);

@@ -7,7 +7,7 @@ import { ping, type ExecutionPrisma } from '@mc/db';
 import type { EventIntake } from './intake/event-intake';
 import type { ExecutionMetrics } from './metrics/execution-metrics';
 import type { TemplateRenderer } from '@mc/templates';
-import { eventsRoutes } from './http/events-routes';
+import { eventsRoutes, pushEventHandlers } from './http/events-routes';
 import { templatesRoutes } from './http/templates-routes';
 import { suppressionsRoutes } from './http/suppressions-routes';
 import { archiveRoutes } from './http/archive-routes';
@@ -37,6 +37,7 @@ export interface ExecutionAppOptions {
 /** The execution instance's HTTP API, built without listening (tests listen on port 0). */
 export function createExecutionApp(options: ExecutionAppOptions): Express {
   const app = createBaseApp({ trustProxy: options.trustProxy });
+  app.post('/api/v1/events', ...pushEventHandlers(options));
   app.use(
     monitoringRoutes({
       checks: { postgres: () => ping(options.pool), redis: () => options.redis.ping() },

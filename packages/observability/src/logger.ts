@@ -74,11 +74,31 @@ export function createLogger(options: LoggerOptions): Logger {
           const where = typeof instance === 'string' ? `${String(service)}/${instance}` : String(service);
           return `${String(timestamp)} ${level} [${where}] ${String(message)}${rest}`;
         });
-  return winston.createLogger({
+  const logger = winston.createLogger({
     level: options.level ?? 'info',
     silent: options.silent ?? false,
     defaultMeta: { service: options.service, ...(options.instance ? { instance: options.instance } : {}) },
     format: winston.format.combine(...base, format === 'pretty' ? winston.format.colorize() : winston.format.uncolorize(), output),
     transports: [new winston.transports.Console()],
   });
+  return skipDisabledLevels(logger);
+}
+
+/**
+ * winston formats a line (redaction, timestamp, JSON) before its transports drop a level they do
+ * not log, so a `debug` call on a hot path costs as much as a written line. Here a call at a
+ * disabled level returns at once. Set on the instance, so `child` loggers (which inherit from it)
+ * skip too, and the level may still change at run time.
+ */
+function skipDisabledLevels(logger: Logger): Logger {
+  for (const level of Object.keys(logger.levels)) {
+    const write = (logger as unknown as Record<string, (...args: unknown[]) => Logger>)[level];
+    if (typeof write !== 'function') continue;
+    Object.defineProperty(logger, level, {
+      value: function (this: Logger, ...args: unknown[]): Logger {
+        return this.isLevelEnabled(level) ? write.apply(this, args) : this;
+      },
+    });
+  }
+  return logger;
 }

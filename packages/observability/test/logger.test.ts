@@ -26,3 +26,26 @@ describe('the logger, on free text', () => {
     expect(line).toContain('[phone]');
   });
 });
+
+describe('the logger, at a level it does not write', () => {
+  it('returns before formatting anything, for children too, and follows a level changed at run time', () => {
+    const { logger, lines } = capturedLogger();
+    let reads = 0;
+    const meta = {
+      get detail() {
+        reads += 1;
+        return 'costly';
+      },
+    };
+    logger.debug('not written', meta);
+    logger.child({ queue: 'rtEventsProcessing' }).debug('not written either', meta);
+    expect(reads).toBe(0);
+    expect(lines).toEqual([]);
+
+    logger.level = 'debug';
+    logger.child({ queue: 'rtEventsProcessing' }).debug('written now', meta);
+    expect(reads).toBeGreaterThan(0);
+    expect(lines.join('')).toContain('"message":"written now"');
+    expect(lines.join('')).toContain('"queue":"rtEventsProcessing"');
+  });
+});

@@ -71,7 +71,8 @@ export function createEmailSender(options: EmailSenderOptions): ChannelSender {
         if (isPlainAddress(message.recipient)) {
           // The common case: composed once in memory, sent as it is (see mime-message.ts).
           const raw = composeMime({ from, replyTo, to: message.recipient, subject: message.subject, text: message.text, html: message.html, messageId, headers }, `--_mc_${message.deliveryLogId}`);
-          await transport.sendMail({ envelope: { from: from.address, to: [message.recipient] }, raw });
+          // `messageId` only spares nodemailer generating one (random bytes) for a message it does not compose.
+          await transport.sendMail({ envelope: { from: from.address, to: [message.recipient] }, raw, messageId });
         } else {
           // An international address: nodemailer encodes it (IDN, SMTPUTF8).
           await transport.sendMail({

@@ -33,7 +33,30 @@ function readerOf(req: Request): { producer?: string } {
 }
 
 /**
- * The producers' API: `POST /events`, `POST /events/batch`, `GET /events/:id`, `GET /events`.
+ * `POST /api/v1/events`, the intake's hot path: the app mounts it ahead of every other route, so
+ * a real-time event walks no router but its own (see app.ts).
+ */
+export function pushEventHandlers(options: EventsRoutesOptions): RequestHandler[] {
+  return [
+    requireScope(options.auth, 'events:write'),
+    rateLimitPerPrincipal(options.rateLimitPerSecond),
+    jsonBody(options.rtBodyLimitBytes),
+    requireJsonBody,
+    async (req, res) => {
+      const input = parseInput(eventInputSchema, req.body, 'The event has invalid fields; nothing was stored.');
+      const accepted = await options.intake.acceptRealtime(input, producerOf(req));
+      // A repeated externalId says which event it is and where it stands, nothing more: reading
+      // the stored event (address, ctx, delivery log) takes `events:read`.
+      res
+        .status(accepted.created ? 202 : 200)
+        .location(`/api/v1/events/${accepted.id}`)
+        .json({ id: accepted.id, status: accepted.status, kind: accepted.kind });
+    },
+  ];
+}
+
+/**
+ * The rest of the producers' API: `POST /events/batch`, `GET /events/:id`, `GET /events`.
  * Every event belongs to the producer of the key that pushed it, and a key reads only its
  * producer's events: another producer's event is a 404, as if it did not exist.
  */
@@ -48,17 +71,6 @@ export function eventsRoutes(options: EventsRoutesOptions): Router {
     const accepted = await options.intake.acceptBatch(events, producerOf(req));
     const duplicates = accepted.filter((event) => !event.created).length;
     res.status(202).json({ accepted: accepted.length, duplicates, ids: accepted.map((event) => event.id) });
-  });
-
-  router.post('/events', canWrite, rateLimit, jsonBody(options.rtBodyLimitBytes), requireJsonBody, async (req, res) => {
-    const input = parseInput(eventInputSchema, req.body, 'The event has invalid fields; nothing was stored.');
-    const accepted = await options.intake.acceptRealtime(input, producerOf(req));
-    // A repeated externalId says which event it is and where it stands, nothing more: reading
-    // the stored event (address, ctx, delivery log) takes `events:read`.
-    res
-      .status(accepted.created ? 202 : 200)
-      .location(`/api/v1/events/${accepted.id}`)
-      .json({ id: accepted.id, status: accepted.status, kind: accepted.kind });
   });
 
   router.get('/events/:id', canRead, async (req, res) => {
