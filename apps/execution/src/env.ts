@@ -13,8 +13,8 @@ export const executionEnvSchema = z
     EXECUTION_DATABASE_URL: envVar.url('postgresql://postgres@127.0.0.1:5432/mc_execution'),
     EXECUTION_PORT: envVar.port(3001),
     ...httpServerEnv,
-    /** `api` serves HTTP only, `worker` runs the workflows only, `all` both. */
-    MC_ROLE: z.enum(['api', 'worker', 'all']).default('all'),
+    /** `api` serves HTTP only, `worker` runs the workflows only, `inbound` the inbound SMTP listener only, `all` every one. */
+    MC_ROLE: z.enum(['api', 'worker', 'inbound', 'all']).default('all'),
     MC_INSTANCE_NAME: envVar.instanceName('local'),
     /** BullMQ key prefix; default `{mc-<MC_INSTANCE_NAME>}` (hash-tagged for Redis Cluster). */
     MC_QUEUE_PREFIX: z.string().min(1).optional(),
@@ -45,6 +45,23 @@ export const executionEnvSchema = z
     SMTP_POOL_SIZE: envVar.int(5, 1),
     MC_EMAIL_FROM: z.string().min(3).default('Message Center <no-reply@message-center.local>'),
     MC_EMAIL_REPLY_TO: z.string().min(3).optional(),
+    /**
+     * The bounce domain: each message's envelope sender (MAIL FROM) is an address on it naming its
+     * delivery, and the inbound SMTP listener takes mail for it (publish its MX). Unset: the From
+     * address is the envelope sender and nothing listens.
+     */
+    MC_BOUNCE_DOMAIN: z
+      .string()
+      .regex(/^(?=.{1,253}$)([a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z]{2,63}$/i, 'must be a domain name, e.g. bounces.shop.example')
+      .transform((value) => value.toLowerCase())
+      .optional(),
+    /** The key of the bounce addresses' tags (HMAC); required with MC_BOUNCE_DOMAIN, the same on every process of the instance. */
+    MC_BOUNCE_SECRET: envVar.secret(),
+    /** The inbound SMTP listener (roles `inbound` and `all`, with MC_BOUNCE_DOMAIN): port and address. */
+    INBOUND_SMTP_PORT: envVar.port(2525),
+    INBOUND_SMTP_HOST: z.string().min(1).default('127.0.0.1'),
+    /** The largest message it takes (bytes); a bounce carries the original message. */
+    INBOUND_MAX_BYTES: envVar.int(10 * 1024 * 1024, 1024),
     /** The SMS provider's HTTP endpoint; unset: SMS deliveries fail with a clear error. */
     SMS_PROVIDER_URL: envVar.optionalUrl(),
     SMS_PROVIDER_TOKEN: z.string().min(1).optional(),
@@ -87,13 +104,28 @@ export const executionEnvSchema = z
   .superRefine(
     refuseDevelopmentSettings({
       required: { SMTP_URL: 'without it, mail goes to the embedded development sink and is never delivered' },
-      credentials: ['MC_API_KEY', 'MC_CONTROL_CREDENTIAL', 'MC_ADMIN_PASSWORD', 'MC_METRICS_TOKEN'],
+      credentials: ['MC_API_KEY', 'MC_CONTROL_CREDENTIAL', 'MC_ADMIN_PASSWORD', 'MC_METRICS_TOKEN', 'MC_BOUNCE_SECRET'],
     }),
   )
+  .superRefine((env, context) => {
+    if (env.MC_BOUNCE_DOMAIN && !env.MC_BOUNCE_SECRET) {
+      context.addIssue({ code: 'custom', path: ['MC_BOUNCE_SECRET'], message: 'is required with MC_BOUNCE_DOMAIN (the key of the bounce addresses)' });
+    }
+  })
   .transform((env) => ({ ...env, MC_QUEUE_PREFIX: env.MC_QUEUE_PREFIX ?? `{mc-${env.MC_INSTANCE_NAME}}` }));
 
 export type ExecutionEnv = z.output<typeof executionEnvSchema>;
 
 export function readExecutionEnv(source: Record<string, string | undefined> = process.env): ExecutionEnv {
   return parseEnv(executionEnvSchema, source);
+}
+
+/** What a process of `MC_ROLE` runs: the HTTP API, the workflows, the inbound SMTP listener (which needs MC_BOUNCE_DOMAIN). */
+export function rolesOf(env: Pick<ExecutionEnv, 'MC_ROLE' | 'MC_BOUNCE_DOMAIN'>): { http: boolean; workflows: boolean; inbound: boolean } {
+  const all = env.MC_ROLE === 'all';
+  return {
+    http: all || env.MC_ROLE === 'api',
+    workflows: all || env.MC_ROLE === 'worker',
+    inbound: (all || env.MC_ROLE === 'inbound') && env.MC_BOUNCE_DOMAIN !== undefined,
+  };
 }

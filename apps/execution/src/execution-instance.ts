@@ -8,7 +8,7 @@ import { openExecutionDatabase, ping, type ExecutionDatabase } from '@mc/db';
 import { closeRedis, createCatalogQueue, createRedisConnection } from '@mc/queues';
 import { closeHttpServer, closeInStages } from '@mc/lifecycle';
 import { TemplateRenderer } from '@mc/templates';
-import type { ExecutionEnv } from './env';
+import { rolesOf, type ExecutionEnv } from './env';
 import { createExecutionApp } from './app';
 import { EventIntake } from './intake/event-intake';
 import type { EventQueues } from './intake/event-dispatch';
@@ -21,6 +21,7 @@ import { startWorkflows, type Workflows } from './workflows/start-workflows';
 import { outboxRoutes } from './http/outbox-routes';
 import { ExecutionMetrics } from './metrics/execution-metrics';
 import { QUEUES, type ExecutionQueue } from './queues';
+import { startInboundSmtp, type InboundSmtp } from './inbound/inbound-smtp';
 
 export interface ExecutionInstance {
   db: ExecutionDatabase;
@@ -43,7 +44,9 @@ export interface ExecutionInstance {
   /** The port it listens on (the real one when configured with 0). */
   port?: number;
   workers: Worker[];
-  /** Idempotent: HTTP first, then intake, workers, pending outcome records, transports, queues, Redis, PostgreSQL. */
+  /** The `inbound` role (with MC_BOUNCE_DOMAIN): the SMTP listener for bounces and complaints. */
+  inbound?: InboundSmtp;
+  /** Idempotent: HTTP and the inbound listener first, then intake, workers, pending outcome records, transports, queues, Redis, PostgreSQL. */
   close(): Promise<void>;
 }
 
@@ -78,9 +81,10 @@ export async function startExecutionInstance(env: ExecutionEnv, logger: Logger):
   const reconciliation: ReconciliationContext = { pool: db.pool, redis: producerRedis, queues, logger, graceMs: env.RECONCILE_GRACE_MS };
   const updateEventStatus: UpdateEventStatusContext = { pool: db.pool, logger, batchSize: env.UPDATE_EVENT_STATUS_BATCH_SIZE, maxRunMs: 1 * MINUTE };
 
+  const roles = rolesOf(env);
   let workerRedis: ReturnType<typeof createRedisConnection> | undefined;
   let workflows: Workflows | undefined;
-  if (env.MC_ROLE !== 'api') {
+  if (roles.workflows) {
     workerRedis = createRedisConnection({ redisUrl: env.REDIS_URL, logger, role: 'worker' });
     workflows = await startWorkflows({
       env,
@@ -98,7 +102,7 @@ export async function startExecutionInstance(env: ExecutionEnv, logger: Logger):
 
   let intake: EventIntake | undefined;
   let app: Express | undefined;
-  if (env.MC_ROLE !== 'worker') {
+  if (roles.http) {
     // Processes that serve HTTP own the bootstrap keys: a worker started without the variables
     // must not revoke the keys its instance's API processes were given.
     await reconcileBootstrapKeys(
@@ -141,9 +145,19 @@ export async function startExecutionInstance(env: ExecutionEnv, logger: Logger):
   let port: number | undefined;
   if (app) ({ server, port } = await listenHttp(app, httpServerOptions(env, env.EXECUTION_PORT)));
 
+  let inbound: InboundSmtp | undefined;
+  if (roles.inbound && env.MC_BOUNCE_DOMAIN && env.MC_BOUNCE_SECRET) {
+    inbound = await startInboundSmtp(
+      { pool: db.pool, logger, metrics, bounces: { domain: env.MC_BOUNCE_DOMAIN, secret: env.MC_BOUNCE_SECRET } },
+      { host: env.INBOUND_SMTP_HOST, port: env.INBOUND_SMTP_PORT, maxBytes: env.INBOUND_MAX_BYTES },
+    );
+    logger.info('inbound SMTP listening', { domain: env.MC_BOUNCE_DOMAIN, port: inbound.port });
+  }
+
   const listening = server;
   const close = closeInStages([
     () => (listening ? closeHttpServer(listening) : undefined),
+    () => inbound?.close(),
     () => intake?.drain(),
     () => workflows?.close(),
     ...Object.values(queues).map((queue) => () => queue.close()),
@@ -165,6 +179,7 @@ export async function startExecutionInstance(env: ExecutionEnv, logger: Logger):
     server,
     port,
     workers: workflows?.workers ?? [],
+    inbound,
     close,
   };
 }

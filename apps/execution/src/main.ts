@@ -2,7 +2,7 @@ import { createLogger } from '@mc/observability';
 import { EXECUTION_MIGRATIONS_DIR, prepareDatabase, assertPostgresReachable } from '@mc/db';
 import { assertPortFree, installGracefulShutdown, loadDotEnv, runMain } from '@mc/lifecycle';
 import { assertRedisReachable } from '@mc/queues';
-import { readExecutionEnv } from './env';
+import { readExecutionEnv, rolesOf } from './env';
 import { startExecutionInstance } from './execution-instance';
 
 /** Entry point of an execution instance: `npm run start:execution` (or `tsx apps/execution/src/main.ts`). */
@@ -10,7 +10,9 @@ async function main(): Promise<void> {
   loadDotEnv();
   const env = readExecutionEnv();
   // Before anything is started or printed: a second instance on the same port stops here.
-  if (env.MC_ROLE !== 'worker') await assertPortFree(env.HOST, env.EXECUTION_PORT, 'EXECUTION_PORT');
+  const roles = rolesOf(env);
+  if (roles.http) await assertPortFree(env.HOST, env.EXECUTION_PORT, 'EXECUTION_PORT');
+  if (roles.inbound) await assertPortFree(env.INBOUND_SMTP_HOST, env.INBOUND_SMTP_PORT, 'INBOUND_SMTP_PORT');
   const logger = createLogger({ service: 'execution', instance: env.MC_INSTANCE_NAME, level: env.LOG_LEVEL, format: env.LOG_FORMAT });
   await Promise.all([assertPostgresReachable(env.EXECUTION_DATABASE_URL, 'EXECUTION_DATABASE_URL'), assertRedisReachable(env.REDIS_URL)]);
   const migration = await prepareDatabase({

@@ -197,14 +197,17 @@ describe('delivery (email over SMTP, SMS over HTTP) and updateEventStatus', () =
   });
 
   it('when updateEventStatus runs on several processes at once, then each final status is copied once and never backwards', async () => {
-    const id = await post(orderEvent({ email: 'sync@example.com' }));
-    await eventWithStatus(mc, id, 'sent');
-    // A final delivery log whose event already moved on: syncing must leave the event as it is.
-    await mc.instance.db.pool.query("UPDATE delivery_logs SET status = 'failed', synced_at = NULL WHERE event_id = $1", [id]);
+    const [sent, failed] = [await post(orderEvent({ email: 'sync@example.com' })), await post(orderEvent({ email: 'sync2@example.com' }))];
+    await Promise.all([eventWithStatus(mc, sent, 'sent'), eventWithStatus(mc, failed, 'sent')]);
+    await mc.instance.db.pool.query("UPDATE events SET status = 'delivery_failed' WHERE id = $1", [failed]);
+    // Final delivery logs whose events already moved on: syncing must leave the events as they are
+    // (the one move back, sent → delivery_failed after a bounce, is in bounces.test.ts).
+    await mc.instance.db.pool.query("UPDATE delivery_logs SET status = 'ignored', synced_at = NULL WHERE event_id = $1", [sent]);
+    await mc.instance.db.pool.query("UPDATE delivery_logs SET synced_at = NULL WHERE event_id = $1", [failed]);
     const results = await Promise.all([1, 2, 3].map(() => updateEventStatusBatch(mc.instance.db.pool, 100)));
-    expect(results.reduce((sum, count) => sum + count, 0)).toBeGreaterThanOrEqual(1);
-    const { rows } = await mc.instance.db.pool.query('SELECT status FROM events WHERE id = $1', [id]);
-    expect(rows[0].status).toBe('sent');
+    expect(results.reduce((sum, count) => sum + count, 0)).toBeGreaterThanOrEqual(2);
+    const { rows } = await mc.instance.db.pool.query('SELECT id, status FROM events WHERE id = ANY($1::uuid[])', [[sent, failed]]);
+    expect(Object.fromEntries(rows.map((row) => [row.id, row.status]))).toEqual({ [sent]: 'sent', [failed]: 'delivery_failed' });
   });
 });
 

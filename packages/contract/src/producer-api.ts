@@ -25,6 +25,16 @@ export const deliveryViewSchema = z.strictObject({
   ...deliveryFields(isoDate),
   /** When a delivery refused for now is tried again (null: not waiting). */
   nextAttemptAt: isoDate.nullable(),
+  /** What the mail world said after the send: bounces (`bounce` permanent, `delay`), complaints, SMS receipts. */
+  feedback: z.array(
+    z.strictObject({
+      kind: z.enum(['bounce', 'delay', 'complaint', 'receipt']),
+      /** A DSN status (`5.1.1`), a feedback type (`abuse`), a receipt's status (`delivered`). */
+      status: z.string().nullable(),
+      detail: z.string().nullable(),
+      receivedAt: isoDate,
+    }),
+  ),
 });
 
 /** An event as `GET /api/v1/events` lists it. */

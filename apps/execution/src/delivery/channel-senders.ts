@@ -30,6 +30,7 @@ export async function openTransports(env: ExecutionEnv, logger: Logger): Promise
       replyTo: env.MC_EMAIL_REPLY_TO,
       poolSize: env.SMTP_POOL_SIZE,
       messageIdDomain: `${env.MC_INSTANCE_NAME}.message-center`,
+      bounces: env.MC_BOUNCE_DOMAIN && env.MC_BOUNCE_SECRET ? { domain: env.MC_BOUNCE_DOMAIN, secret: env.MC_BOUNCE_SECRET } : undefined,
     }),
     sms: createSmsSender({
       providerUrl: env.SMS_PROVIDER_URL,

@@ -2,6 +2,7 @@ import nodemailer from 'nodemailer';
 import { isTransientInfrastructureError } from '@mc/observability';
 import { DeliveryFailure, type ChannelSender, type OutgoingMessage } from './channel-sender';
 import { composeMime, isPlainAddress, prepareAddress } from './mime-message';
+import { bounceAddress, type BounceAddressing } from './verp';
 
 export interface EmailSenderOptions {
   /** `smtp://user:pass@host:port` or `smtps://…`. */
@@ -13,6 +14,8 @@ export interface EmailSenderOptions {
   poolSize?: number;
   /** The right-hand side of Message-IDs: `<deliveryLogId@domain>`. */
   messageIdDomain: string;
+  /** Per-message envelope senders on the bounce domain (VERP); unset: the From address. */
+  bounces?: BounceAddressing;
 }
 
 /**
@@ -67,12 +70,13 @@ export function createEmailSender(options: EmailSenderOptions): ChannelSender {
     async send(message: OutgoingMessage) {
       const messageId = `<${message.deliveryLogId}@${options.messageIdDomain}>`;
       const headers = { 'X-Message-Center-Event': message.eventId };
+      const envelope = { from: options.bounces ? bounceAddress(message.deliveryLogId, options.bounces) : from.address, to: [message.recipient] };
       try {
         if (isPlainAddress(message.recipient)) {
           // The common case: composed once in memory, sent as it is (see mime-message.ts).
           const raw = composeMime({ from, replyTo, to: message.recipient, subject: message.subject, text: message.text, html: message.html, messageId, headers }, `--_mc_${message.deliveryLogId}`);
           // `messageId` only spares nodemailer generating one (random bytes) for a message it does not compose.
-          await transport.sendMail({ envelope: { from: from.address, to: [message.recipient] }, raw, messageId });
+          await transport.sendMail({ envelope, raw, messageId });
         } else {
           // An international address: nodemailer encodes it (IDN, SMTPUTF8).
           await transport.sendMail({
@@ -84,6 +88,7 @@ export function createEmailSender(options: EmailSenderOptions): ChannelSender {
             text: message.text || undefined,
             messageId,
             headers,
+            ...(options.bounces ? { envelope } : {}),
           });
         }
         return { providerMessageId: messageId };

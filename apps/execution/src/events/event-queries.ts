@@ -39,6 +39,7 @@ const DELIVERY_FIELDS = {
   updatedAt: true,
   sentAt: true,
   nextAttemptAt: true,
+  feedback: { select: { kind: true, status: true, detail: true, receivedAt: true }, orderBy: { receivedAt: 'asc' } },
 } as const;
 
 type EventRow = { templateName: string | null; templateVersion: number | null } & Record<string, unknown>;

@@ -29,6 +29,9 @@ export class ExecutionMetrics {
     registers: [this.registry],
   });
   readonly deliveries = new Counter({ name: 'mc_deliveries_total', help: 'Delivery outcomes.', labelNames: ['channel', 'outcome'], registers: [this.registry] });
+  readonly bounces = new Counter({ name: 'mc_bounces_total', help: 'Bounces received for our deliveries: hard (permanent) or soft (delayed).', labelNames: ['kind'], registers: [this.registry] });
+  readonly complaints = new Counter({ name: 'mc_complaints_total', help: 'Complaints (feedback reports) received for our deliveries.', registers: [this.registry] });
+  readonly inboundMail = new Counter({ name: 'mc_inbound_mail_total', help: 'Messages taken by the inbound SMTP listener, by what they were taken for.', labelNames: ['outcome'], registers: [this.registry] });
 
   constructor(pool: pg.Pool, queues: Queue[], instance: string) {
     this.registry.setDefaultLabels({ instance });

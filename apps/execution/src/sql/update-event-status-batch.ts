@@ -3,7 +3,9 @@ import type pg from 'pg';
 /**
  * Copies final delivery-log statuses onto their events, one bounded batch per statement:
  * `sent → sent`, `ignored → ignored`, `failed → delivery_failed`. Only events still
- * `pending_delivery` move (never backwards), and `FOR UPDATE SKIP LOCKED` lets several processes
+ * `pending_delivery` move, with one exception: a delivery that bounced after it was sent (a DSN
+ * received later, see inbound/) takes its event `sent → delivery_failed`. Nothing else moves
+ * backwards, and `FOR UPDATE SKIP LOCKED` lets several processes
  * run it at once without waiting on or double-handling each other's rows.
  */
 export async function updateEventStatusBatch(pool: pg.Pool, batchSize: number): Promise<number> {
@@ -20,7 +22,8 @@ export async function updateEventStatusBatch(pool: pg.Pool, batchSize: number): 
            status_reason = CASE WHEN b.status = 'sent' THEN e.status_reason ELSE d.last_error END,
            updated_at = now()
        FROM batch b JOIN delivery_logs d ON d.id = b.id
-       WHERE e.id = b.event_id AND e.status::text = 'pending_delivery'
+       WHERE e.id = b.event_id
+         AND (e.status::text = 'pending_delivery' OR (e.status::text = 'sent' AND b.status = 'failed'))
        RETURNING e.id
      )
      UPDATE delivery_logs d SET synced_at = now()

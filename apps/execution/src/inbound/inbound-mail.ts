@@ -1,0 +1,96 @@
+import type pg from 'pg';
+import { UUID_PATTERN, coerceError, uuidv7 } from '@mc/domain';
+import type { Logger } from '@mc/observability';
+import { deliveryOfBounceAddress, type BounceAddressing } from '../delivery/verp';
+import { suppressionAddress } from '../delivery/suppressions';
+import type { ExecutionMetrics } from '../metrics/execution-metrics';
+import { findDeliveryForFeedback } from '../sql/find-delivery-for-feedback';
+import { recordInboundMail, type InboundMailRecord } from '../sql/record-inbound-mail';
+import { readFeedback, type Feedback } from './feedback-report';
+
+export interface InboundContext {
+  pool: pg.Pool;
+  logger: Logger;
+  bounces: BounceAddressing;
+  metrics?: ExecutionMetrics;
+}
+
+export interface ReceivedMail {
+  envelopeFrom: string | null;
+  envelopeTo: string[];
+  remoteAddress: string | null;
+  raw: Buffer;
+}
+
+/** Our Message-IDs are `<deliveryLogId@domain>`: the id, when a Message-ID has that form. */
+function deliveryOfMessageId(messageId: string | null): string | undefined {
+  const local = /^<([^@>]+)@[^>]+>$/.exec(messageId ?? '')?.[1];
+  return local && UUID_PATTERN.test(local) ? local : undefined;
+}
+
+/**
+ * Which delivery a report is about. First the address it was sent to (a bounce address only this
+ * instance can make), then the bounce address the report quotes as the original sender, then
+ * the original Message-ID (checked against the delivery's own: a report quoting it is believed,
+ * as the Message-ID only reached the recipient's side).
+ */
+async function deliveryOf(context: InboundContext, mail: ReceivedMail, feedback: Feedback) {
+  const byAddress = [...mail.envelopeTo, feedback.original.envelopeFrom ?? ''].map((address) => deliveryOfBounceAddress(address, context.bounces)).find(Boolean);
+  if (byAddress) return findDeliveryForFeedback(context.pool, { id: byAddress });
+  const messageId = feedback.original.messageId ?? undefined;
+  return deliveryOfMessageId(messageId ?? null) ? findDeliveryForFeedback(context.pool, { messageId }) : undefined;
+}
+
+/**
+ * Takes one message received on the bounce domain: keeps it, and when it is a bounce or a
+ * complaint about one of our deliveries, records it on that delivery — a hard bounce fails the
+ * delivery and suppresses the address, a delay is only recorded, a complaint suppresses the
+ * address (the event stays `sent`). Throws only when it could not be stored (the listener then
+ * answers 4xx and the sender tries again): nothing received is lost.
+ */
+export async function receiveInboundMail(context: InboundContext, mail: ReceivedMail): Promise<InboundMailRecord['outcome']> {
+  const record: InboundMailRecord = { id: uuidv7(), ...mail, outcome: 'unparsed', detail: null };
+  let feedback: Feedback | undefined;
+  try {
+    feedback = readFeedback(mail.raw.toString('utf8'));
+  } catch (thrown) {
+    record.detail = `unreadable: ${coerceError(thrown).message}`;
+  }
+  if (feedback && feedback.kind !== 'unknown') {
+    const delivery = await deliveryOf(context, mail, feedback);
+    if (!delivery) {
+      record.outcome = 'unmatched';
+      record.detail = `a ${feedback.kind} about no delivery of this instance`;
+    } else if (feedback.kind === 'complaint') {
+      record.outcome = 'complaint';
+      record.feedback = {
+        deliveryLogId: delivery.id,
+        kind: 'complaint',
+        status: feedback.feedbackType,
+        detail: `complaint (${feedback.feedbackType})`,
+        suppress: { channel: delivery.channel, address: suppressionAddress(delivery.channel, delivery.recipient), reason: `complaint: ${feedback.feedbackType}` },
+      };
+    } else {
+      const what = [feedback.status, feedback.diagnostic].filter(Boolean).join(' ');
+      record.outcome = feedback.permanent ? 'bounce' : 'delay';
+      record.feedback = {
+        deliveryLogId: delivery.id,
+        kind: feedback.permanent ? 'bounce' : 'delay',
+        status: feedback.status,
+        detail: feedback.diagnostic,
+        ...(feedback.permanent
+          ? {
+              failWith: `bounced: ${what}`,
+              suppress: { channel: delivery.channel, address: suppressionAddress(delivery.channel, delivery.recipient), reason: `bounce: ${what}` },
+            }
+          : {}),
+      };
+    }
+  }
+  await recordInboundMail(context.pool, record);
+  context.metrics?.inboundMail.inc({ outcome: record.outcome });
+  if (record.outcome === 'bounce' || record.outcome === 'delay') context.metrics?.bounces.inc({ kind: record.outcome === 'bounce' ? 'hard' : 'soft' });
+  if (record.outcome === 'complaint') context.metrics?.complaints.inc();
+  context.logger.info('inbound mail', { outcome: record.outcome, inboundMailId: record.id, deliveryLogId: record.feedback?.deliveryLogId, status: record.feedback?.status });
+  return record.outcome;
+}
