@@ -11,6 +11,7 @@ import { eventsRoutes, pushEventHandlers } from './http/events-routes';
 import { templatesRoutes } from './http/templates-routes';
 import { suppressionsRoutes } from './http/suppressions-routes';
 import { archiveRoutes } from './http/archive-routes';
+import { providerReceiptsRoutes } from './http/provider-receipts-routes';
 
 export interface ExecutionAppOptions {
   prisma: ExecutionPrisma;
@@ -30,6 +31,8 @@ export interface ExecutionAppOptions {
   observe?: (error: unknown) => void;
   /** MC_METRICS_TOKEN: guards /metrics and the details of /ready. */
   metricsToken?: string;
+  /** SMS_RECEIPT_TOKEN: what the SMS provider authenticates its receipts with (unset: refused). */
+  smsReceiptToken?: string;
   /** Express' `trust proxy` (MC_TRUST_PROXY). */
   trustProxy?: boolean | number | string;
 }
@@ -46,7 +49,7 @@ export function createExecutionApp(options: ExecutionAppOptions): Express {
       failures: options.auth.failures,
     }),
   );
-  app.use('/api/v1', eventsRoutes(options), templatesRoutes(options), suppressionsRoutes(options), archiveRoutes(options));
+  app.use('/api/v1', eventsRoutes(options), templatesRoutes(options), suppressionsRoutes(options), archiveRoutes(options), providerReceiptsRoutes(options));
   mountAdmin(app, { ...options.admin, logger: options.logger, failures: options.auth.failures });
   app.use(notFoundHandler);
   app.use(problemMiddleware(options.logger, { observe: options.observe }));

@@ -66,6 +66,8 @@ export const executionEnvSchema = z
     SMS_PROVIDER_URL: envVar.optionalUrl(),
     SMS_PROVIDER_TOKEN: z.string().min(1).optional(),
     SMS_FROM: z.string().min(1).optional(),
+    /** `Authorization: Bearer <token>` the SMS provider sends with delivery receipts (POST /api/v1/providers/sms/receipts); unset: receipts are refused. */
+    SMS_RECEIPT_TOKEN: envVar.secret(),
     SMS_TIMEOUT_MS: envVar.int(10 * SECOND, 100),
     /**
      * When a delivery refused for now (SMTP 4xx, an SMS provider's 5xx or 429) is tried again:
@@ -104,7 +106,7 @@ export const executionEnvSchema = z
   .superRefine(
     refuseDevelopmentSettings({
       required: { SMTP_URL: 'without it, mail goes to the embedded development sink and is never delivered' },
-      credentials: ['MC_API_KEY', 'MC_CONTROL_CREDENTIAL', 'MC_ADMIN_PASSWORD', 'MC_METRICS_TOKEN', 'MC_BOUNCE_SECRET'],
+      credentials: ['MC_API_KEY', 'MC_CONTROL_CREDENTIAL', 'MC_ADMIN_PASSWORD', 'MC_METRICS_TOKEN', 'MC_BOUNCE_SECRET', 'SMS_RECEIPT_TOKEN'],
     }),
   )
   .superRefine((env, context) => {

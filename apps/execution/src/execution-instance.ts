@@ -125,6 +125,7 @@ export async function startExecutionInstance(env: ExecutionEnv, logger: Logger):
       auth: { verify: createKeyVerifier(db.prisma, { cacheMs: env.API_KEY_CACHE_MS }), failures: failedAuthLimiter(env) },
       trustProxy: env.MC_TRUST_PROXY,
       metricsToken: env.MC_METRICS_TOKEN,
+      smsReceiptToken: env.SMS_RECEIPT_TOKEN,
       observe,
       logger,
       rtBodyLimitBytes: env.RT_BODY_LIMIT_BYTES,

@@ -5,7 +5,7 @@ import { deliveryOfBounceAddress, type BounceAddressing } from '../delivery/verp
 import { suppressionAddress } from '../delivery/suppressions';
 import type { ExecutionMetrics } from '../metrics/execution-metrics';
 import { findDeliveryForFeedback } from '../sql/find-delivery-for-feedback';
-import { recordInboundMail, type InboundMailRecord } from '../sql/record-inbound-mail';
+import { recordDeliveryFeedback, type DeliveryFeedbackRow, type InboundMailRow } from '../sql/record-delivery-feedback';
 import { readFeedback, type Feedback } from './feedback-report';
 
 export interface InboundContext {
@@ -38,7 +38,7 @@ async function deliveryOf(context: InboundContext, mail: ReceivedMail, feedback:
   const byAddress = [...mail.envelopeTo, feedback.original.envelopeFrom ?? ''].map((address) => deliveryOfBounceAddress(address, context.bounces)).find(Boolean);
   if (byAddress) return findDeliveryForFeedback(context.pool, { id: byAddress });
   const messageId = feedback.original.messageId ?? undefined;
-  return deliveryOfMessageId(messageId ?? null) ? findDeliveryForFeedback(context.pool, { messageId }) : undefined;
+  return deliveryOfMessageId(messageId ?? null) ? findDeliveryForFeedback(context.pool, { providerMessageId: messageId, channel: 'email' }) : undefined;
 }
 
 /**
@@ -48,8 +48,9 @@ async function deliveryOf(context: InboundContext, mail: ReceivedMail, feedback:
  * address (the event stays `sent`). Throws only when it could not be stored (the listener then
  * answers 4xx and the sender tries again): nothing received is lost.
  */
-export async function receiveInboundMail(context: InboundContext, mail: ReceivedMail): Promise<InboundMailRecord['outcome']> {
-  const record: InboundMailRecord = { id: uuidv7(), ...mail, outcome: 'unparsed', detail: null };
+export async function receiveInboundMail(context: InboundContext, mail: ReceivedMail): Promise<InboundMailRow['outcome']> {
+  const record: InboundMailRow = { id: uuidv7(), ...mail, outcome: 'unparsed', detail: null };
+  let applied: DeliveryFeedbackRow | undefined;
   let feedback: Feedback | undefined;
   try {
     feedback = readFeedback(mail.raw.toString('utf8'));
@@ -63,7 +64,7 @@ export async function receiveInboundMail(context: InboundContext, mail: Received
       record.detail = `a ${feedback.kind} about no delivery of this instance`;
     } else if (feedback.kind === 'complaint') {
       record.outcome = 'complaint';
-      record.feedback = {
+      applied = {
         deliveryLogId: delivery.id,
         kind: 'complaint',
         status: feedback.feedbackType,
@@ -73,7 +74,7 @@ export async function receiveInboundMail(context: InboundContext, mail: Received
     } else {
       const what = [feedback.status, feedback.diagnostic].filter(Boolean).join(' ');
       record.outcome = feedback.permanent ? 'bounce' : 'delay';
-      record.feedback = {
+      applied = {
         deliveryLogId: delivery.id,
         kind: feedback.permanent ? 'bounce' : 'delay',
         status: feedback.status,
@@ -87,10 +88,10 @@ export async function receiveInboundMail(context: InboundContext, mail: Received
       };
     }
   }
-  await recordInboundMail(context.pool, record);
+  await recordDeliveryFeedback(context.pool, { mail: record, feedback: applied });
   context.metrics?.inboundMail.inc({ outcome: record.outcome });
   if (record.outcome === 'bounce' || record.outcome === 'delay') context.metrics?.bounces.inc({ kind: record.outcome === 'bounce' ? 'hard' : 'soft' });
   if (record.outcome === 'complaint') context.metrics?.complaints.inc();
-  context.logger.info('inbound mail', { outcome: record.outcome, inboundMailId: record.id, deliveryLogId: record.feedback?.deliveryLogId, status: record.feedback?.status });
+  context.logger.info('inbound mail', { outcome: record.outcome, inboundMailId: record.id, deliveryLogId: applied?.deliveryLogId, status: applied?.status });
   return record.outcome;
 }

@@ -34,3 +34,6 @@ CREATE INDEX "delivery_feedback_delivery_log_id_idx" ON "delivery_feedback"("del
 
 ALTER TABLE "delivery_feedback" ADD CONSTRAINT "delivery_feedback_delivery_log_id_fkey" FOREIGN KEY ("delivery_log_id") REFERENCES "delivery_logs"("id") ON DELETE CASCADE ON UPDATE CASCADE;
 ALTER TABLE "delivery_feedback" ADD CONSTRAINT "delivery_feedback_inbound_mail_id_fkey" FOREIGN KEY ("inbound_mail_id") REFERENCES "inbound_mail"("id") ON DELETE SET NULL ON UPDATE CASCADE;
+
+-- Reports and receipts name a delivery by the id its provider gave it (a Message-ID, an SMS id).
+CREATE INDEX "delivery_logs_provider_message_id_idx" ON "delivery_logs"("provider_message_id");
