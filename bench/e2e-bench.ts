@@ -12,7 +12,9 @@
 import nodemailer from 'nodemailer';
 import pg from 'pg';
 import { Redis } from 'ioredis';
+import { generateKeyPairSync } from 'node:crypto';
 import { startSmtpSink } from '@mc/smtp-sink';
+import { dkimKey, dkimSign } from '@mc/execution';
 import { BenchRun, EVENT_TYPE, REDIS_URL, call, fmt, inParallel, intKnob, postEvents, printFigures, printTable, programCpuMs, seconds, waitForProgress } from './support';
 
 const EVENTS = intKnob('BENCH_EVENTS', 20_000);
@@ -100,9 +102,11 @@ run.run(async () => {
     const postedAt = new Map<string, number>();
     const answeredAt = new Map<string, number>();
     const acceptedAt = new Map<string, number>();
+    let sample = '';
     sink.onMessage((message) => {
       const eventId = /^X-Message-Center-Event: (\S+)/m.exec(message.raw)?.[1];
       if (eventId) acceptedAt.set(eventId, performance.now());
+      sample ||= message.raw;
     });
     const total = LATENCY_RATE * LATENCY_SECONDS;
     const ids: string[] = [];
@@ -151,6 +155,16 @@ run.run(async () => {
     await waitForProgress('steady baseline messages', () => floorMs.length, total, 20);
     transport.close();
 
+    // What DKIM signing (MC_DKIM_*) adds per message: the instance's own signer on one of the messages it sent.
+    const signing = (['rsa', 'ed25519'] as const).map((type) => {
+      const { privateKey } = type === 'rsa' ? generateKeyPairSync('rsa', { modulusLength: 2048 }) : generateKeyPairSync('ed25519');
+      const key = dkimKey({ domain: 'shop.example', selector: 'bench', privateKeyPem: privateKey.export({ format: 'pem', type: 'pkcs8' }).toString() });
+      const rounds = 2_000;
+      const from = process.cpuUsage();
+      for (let index = 0; index < rounds; index++) dkimSign(sample, key);
+      return { type, ms: selfCpuMs(from) / rounds };
+    });
+
     printTable(`End to end, ${fmt(EVENTS)} events (baseline: nodemailer pool of ${POOL_SIZE} to the same sink)`, [
       { figure: 'delivered messages/s (HTTP → SMTP sink)', ours: EVENTS / deliveredS, baseline: EVENTS / baseS },
       { figure: 'events/s through to status `sent` (HTTP → SMTP → PostgreSQL)', ours: EVENTS / sentS, baseline: EVENTS / baseS },
@@ -162,6 +176,9 @@ run.run(async () => {
       { figure: 'PostgreSQL statements per message (autocommit transactions on the database)', value: statements / EVENTS },
       { figure: 'events per PostgreSQL statement', value: EVENTS / statements },
       { figure: 'Redis commands per message', value: commands / EVENTS },
+    ]);
+    printFigures('DKIM signing, CPU ms per message (on top of the CPU per message above)', [
+      ...signing.map(({ type, ms }) => ({ figure: `${type === 'rsa' ? 'RSA 2048, rsa-sha256' : 'Ed25519, ed25519-sha256'} (${((ms / (oursCpuMs / EVENTS)) * 100).toFixed(0)} % of ours)`, value: ms })),
     ]);
     printFigures(`Latency at ${fmt(LATENCY_RATE)} events/s for ${LATENCY_SECONDS} s (ms)`, [
       { figure: 'POST sent → SMTP accepted, p50', value: percentile(toSmtp, 50) },

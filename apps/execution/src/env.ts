@@ -57,6 +57,11 @@ export const executionEnvSchema = z
       .optional(),
     /** The key of the bounce addresses' tags (HMAC); required with MC_BOUNCE_DOMAIN, the same on every process of the instance. */
     MC_BOUNCE_SECRET: envVar.secret(),
+    /** DKIM: every message is signed for MC_DKIM_SELECTOR._domainkey.MC_DKIM_DOMAIN with a PEM RSA (2048 bits) or Ed25519 key, from a file or inline. */
+    MC_DKIM_DOMAIN: z.string().min(3).optional(),
+    MC_DKIM_SELECTOR: z.string().regex(/^[A-Za-z0-9][A-Za-z0-9._-]*$/, 'must be a DNS label, e.g. mc2026').optional(),
+    MC_DKIM_PRIVATE_KEY_FILE: z.string().min(1).optional(),
+    MC_DKIM_PRIVATE_KEY: z.string().min(1).optional(),
     /** The inbound SMTP listener (roles `inbound` and `all`, with MC_BOUNCE_DOMAIN): port and address. */
     INBOUND_SMTP_PORT: envVar.port(2525),
     INBOUND_SMTP_HOST: z.string().min(1).default('127.0.0.1'),
@@ -106,10 +111,19 @@ export const executionEnvSchema = z
   .superRefine(
     refuseDevelopmentSettings({
       required: { SMTP_URL: 'without it, mail goes to the embedded development sink and is never delivered' },
-      credentials: ['MC_API_KEY', 'MC_CONTROL_CREDENTIAL', 'MC_ADMIN_PASSWORD', 'MC_METRICS_TOKEN', 'MC_BOUNCE_SECRET', 'SMS_RECEIPT_TOKEN'],
+      credentials: ['MC_API_KEY', 'MC_CONTROL_CREDENTIAL', 'MC_ADMIN_PASSWORD', 'MC_METRICS_TOKEN', 'MC_BOUNCE_SECRET', 'SMS_RECEIPT_TOKEN', 'MC_DKIM_PRIVATE_KEY'],
     }),
   )
   .superRefine((env, context) => {
+    const dkim = [env.MC_DKIM_DOMAIN, env.MC_DKIM_SELECTOR, env.MC_DKIM_PRIVATE_KEY_FILE, env.MC_DKIM_PRIVATE_KEY].some((value) => value !== undefined);
+    if (dkim) {
+      for (const variable of ['MC_DKIM_DOMAIN', 'MC_DKIM_SELECTOR'] as const) {
+        if (!env[variable]) context.addIssue({ code: 'custom', path: [variable], message: 'is required to sign with DKIM' });
+      }
+      if (!env.MC_DKIM_PRIVATE_KEY_FILE === !env.MC_DKIM_PRIVATE_KEY) {
+        context.addIssue({ code: 'custom', path: ['MC_DKIM_PRIVATE_KEY_FILE'], message: 'give the DKIM key in exactly one of MC_DKIM_PRIVATE_KEY_FILE and MC_DKIM_PRIVATE_KEY' });
+      }
+    }
     if (env.MC_BOUNCE_DOMAIN && !env.MC_BOUNCE_SECRET) {
       context.addIssue({ code: 'custom', path: ['MC_BOUNCE_SECRET'], message: 'is required with MC_BOUNCE_DOMAIN (the key of the bounce addresses)' });
     }

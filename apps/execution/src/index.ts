@@ -4,3 +4,4 @@
  */
 export { startExecutionInstance, type ExecutionInstance } from './execution-instance';
 export { executionEnvSchema, readExecutionEnv, type ExecutionEnv } from './env';
+export { dkimKey, dkimSign, type DkimKey } from './delivery/dkim';

@@ -2,7 +2,10 @@ import type { Logger } from '@mc/observability';
 import { startSmtpSink, type SmtpSink } from '@mc/smtp-sink';
 import type { ExecutionEnv } from '../env';
 import type { ChannelSenders } from './channel-sender';
+import { readFileSync } from 'node:fs';
+import { StartupError } from '@mc/domain';
 import { createEmailSender } from './email-sender';
+import { dkimKey, type DkimKey } from './dkim';
 import { createSmsSender } from './sms-sender';
 
 export interface Transports {
@@ -10,6 +13,17 @@ export interface Transports {
   /** The embedded development SMTP sink, when SMTP_URL is unset. */
   sink?: SmtpSink;
   close(): Promise<void>;
+}
+
+/** The DKIM key of MC_DKIM_*, read and checked at start: a key that cannot sign stops the process, saying why. */
+function dkimKeyOf(env: ExecutionEnv): DkimKey | undefined {
+  if (!env.MC_DKIM_DOMAIN || !env.MC_DKIM_SELECTOR) return undefined;
+  try {
+    const privateKeyPem = env.MC_DKIM_PRIVATE_KEY ?? readFileSync(env.MC_DKIM_PRIVATE_KEY_FILE ?? '', 'utf8');
+    return dkimKey({ domain: env.MC_DKIM_DOMAIN, selector: env.MC_DKIM_SELECTOR, privateKeyPem });
+  } catch (thrown) {
+    throw new StartupError(`MC_DKIM_PRIVATE_KEY${env.MC_DKIM_PRIVATE_KEY ? '' : '_FILE'}: ${(thrown as Error).message}`);
+  }
 }
 
 /** The email and SMS transports from configuration; without SMTP_URL, mail goes to an embedded sink. */
@@ -30,6 +44,7 @@ export async function openTransports(env: ExecutionEnv, logger: Logger): Promise
       replyTo: env.MC_EMAIL_REPLY_TO,
       poolSize: env.SMTP_POOL_SIZE,
       messageIdDomain: `${env.MC_INSTANCE_NAME}.message-center`,
+      dkim: dkimKeyOf(env),
       bounces: env.MC_BOUNCE_DOMAIN && env.MC_BOUNCE_SECRET ? { domain: env.MC_BOUNCE_DOMAIN, secret: env.MC_BOUNCE_SECRET } : undefined,
     }),
     sms: createSmsSender({

@@ -2,7 +2,9 @@ import nodemailer from 'nodemailer';
 import { isTransientInfrastructureError } from '@mc/observability';
 import { DeliveryFailure, type ChannelSender, type OutgoingMessage } from './channel-sender';
 import { composeMime, isPlainAddress, prepareAddress } from './mime-message';
+import MailComposer from 'nodemailer/lib/mail-composer';
 import { bounceAddress, type BounceAddressing } from './verp';
+import { dkimSign, type DkimKey } from './dkim';
 
 export interface EmailSenderOptions {
   /** `smtp://user:pass@host:port` or `smtps://…`. */
@@ -16,6 +18,15 @@ export interface EmailSenderOptions {
   messageIdDomain: string;
   /** Per-message envelope senders on the bounce domain (VERP); unset: the From address. */
   bounces?: BounceAddressing;
+  /** Signs every message (MC_DKIM_*). */
+  dkim?: DkimKey;
+}
+
+/** nodemailer's full composition, for what the lean path does not carry (an international address). */
+function composeWithNodemailer(mail: ConstructorParameters<typeof MailComposer>[0]): Promise<string> {
+  return new Promise((resolve, reject) => {
+    new MailComposer(mail).compile().build((error, message) => (error ? reject(error) : resolve(message.toString('utf8'))));
+  });
 }
 
 /**
@@ -72,25 +83,22 @@ export function createEmailSender(options: EmailSenderOptions): ChannelSender {
       const headers = { 'X-Message-Center-Event': message.eventId };
       const envelope = { from: options.bounces ? bounceAddress(message.deliveryLogId, options.bounces) : from.address, to: [message.recipient] };
       try {
-        if (isPlainAddress(message.recipient)) {
-          // The common case: composed once in memory, sent as it is (see mime-message.ts).
-          const raw = composeMime({ from, replyTo, to: message.recipient, subject: message.subject, text: message.text, html: message.html, messageId, headers }, `--_mc_${message.deliveryLogId}`);
-          // `messageId` only spares nodemailer generating one (random bytes) for a message it does not compose.
-          await transport.sendMail({ envelope, raw, messageId });
-        } else {
-          // An international address: nodemailer encodes it (IDN, SMTPUTF8).
-          await transport.sendMail({
-            from: options.from,
-            ...(options.replyTo ? { replyTo: options.replyTo } : {}),
-            to: message.recipient,
-            subject: message.subject,
-            html: message.html || undefined,
-            text: message.text || undefined,
-            messageId,
-            headers,
-            ...(options.bounces ? { envelope } : {}),
-          });
-        }
+        // The common case: composed once in memory (see mime-message.ts); an international address: by nodemailer (IDN, SMTPUTF8).
+        let raw = isPlainAddress(message.recipient)
+          ? composeMime({ from, replyTo, to: message.recipient, subject: message.subject, text: message.text, html: message.html, messageId, headers }, `--_mc_${message.deliveryLogId}`)
+          : await composeWithNodemailer({
+              from: options.from,
+              ...(options.replyTo ? { replyTo: options.replyTo } : {}),
+              to: message.recipient,
+              subject: message.subject,
+              html: message.html || undefined,
+              text: message.text || undefined,
+              messageId,
+              headers,
+            });
+        if (options.dkim) raw = dkimSign(raw, options.dkim);
+        // `messageId` only spares nodemailer generating one (random bytes) for a message it does not compose.
+        await transport.sendMail({ envelope, raw, messageId });
         return { providerMessageId: messageId };
       } catch (thrown) {
         throw classifySmtpError(thrown);
