@@ -12,12 +12,16 @@ import { templatesRoutes } from './http/templates-routes';
 import { suppressionsRoutes } from './http/suppressions-routes';
 import { archiveRoutes } from './http/archive-routes';
 import { providerReceiptsRoutes } from './http/provider-receipts-routes';
+import { retryRoutes } from './http/retry-routes';
+import type { EventQueues } from './intake/event-dispatch';
 
 export interface ExecutionAppOptions {
   prisma: ExecutionPrisma;
   pool: pg.Pool;
   redis: Redis;
   intake: EventIntake;
+  /** Where retried deliveries' events are queued. */
+  queues: EventQueues;
   renderer: TemplateRenderer;
   auth: Authenticator;
   logger: Logger;
@@ -49,7 +53,7 @@ export function createExecutionApp(options: ExecutionAppOptions): Express {
       failures: options.auth.failures,
     }),
   );
-  app.use('/api/v1', eventsRoutes(options), templatesRoutes(options), suppressionsRoutes(options), archiveRoutes(options), providerReceiptsRoutes(options));
+  app.use('/api/v1', eventsRoutes(options), templatesRoutes(options), suppressionsRoutes(options), archiveRoutes(options), providerReceiptsRoutes(options), retryRoutes(options));
   mountAdmin(app, { ...options.admin, logger: options.logger, failures: options.auth.failures });
   app.use(notFoundHandler);
   app.use(problemMiddleware(options.logger, { observe: options.observe }));

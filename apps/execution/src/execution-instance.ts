@@ -121,6 +121,7 @@ export async function startExecutionInstance(env: ExecutionEnv, logger: Logger):
       pool: db.pool,
       redis: producerRedis,
       intake,
+      queues,
       renderer: new TemplateRenderer(),
       auth: { verify: createKeyVerifier(db.prisma, { cacheMs: env.API_KEY_CACHE_MS }), failures: failedAuthLimiter(env) },
       trustProxy: env.MC_TRUST_PROXY,

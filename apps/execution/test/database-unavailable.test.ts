@@ -25,6 +25,7 @@ describe('when PostgreSQL is unreachable', () => {
       pool: deadPool,
       redis: mc.instance.reconciliation.redis,
       intake,
+      queues: mc.instance.queues,
       renderer: new TemplateRenderer(),
       auth: {
         verify: () => Promise.resolve({ name: 'test', producer: 'test', scopes: new Set(['events:write', 'events:read']) }),

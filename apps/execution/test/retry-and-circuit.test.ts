@@ -9,13 +9,13 @@ describe('the retry schedule of deliveries refused for now', () => {
 
   it('waits as mail servers do — 1 s, 10 s, 1 min, 5 min, 15 min, 1 h — then hourly, and gives up after a day or at the event expiry', () => {
     const waits = [1, 2, 3, 4, 5, 6, 7, 8].map((attempts) => {
-      const next = nextAttempt(policy, { attempts, createdAt: created, eventExpiresAt: null }, 1_000);
+      const next = nextAttempt(policy, { attempts, triesSince: created, eventExpiresAt: null }, 1_000);
       return 'at' in next ? next.at.getTime() - 1_000 : next.giveUp;
     });
     expect(waits).toEqual([1 * SECOND, 10 * SECOND, 1 * MINUTE, 5 * MINUTE, 15 * MINUTE, 1 * HOUR, 1 * HOUR, 1 * HOUR]);
-    expect(nextAttempt(policy, { attempts: 30, createdAt: created, eventExpiresAt: null }, 23.5 * HOUR)).toEqual({ giveUp: 'not sent within 24 h' });
-    expect(nextAttempt(policy, { attempts: 3, createdAt: created, eventExpiresAt: new Date(30 * SECOND) }, 1_000)).toEqual({ giveUp: 'its event expired before it could be sent' });
-    expect(nextAttempt({ ...policy, maxAttempts: 2 }, { attempts: 2, createdAt: created, eventExpiresAt: null })).toEqual({ giveUp: 'DELIVERY_MAX_ATTEMPTS reached' });
+    expect(nextAttempt(policy, { attempts: 30, triesSince: created, eventExpiresAt: null }, 23.5 * HOUR)).toEqual({ giveUp: 'not sent within 24 h' });
+    expect(nextAttempt(policy, { attempts: 3, triesSince: created, eventExpiresAt: new Date(30 * SECOND) }, 1_000)).toEqual({ giveUp: 'its event expired before it could be sent' });
+    expect(nextAttempt({ ...policy, maxAttempts: 2 }, { attempts: 2, triesSince: created, eventExpiresAt: null })).toEqual({ giveUp: 'DELIVERY_MAX_ATTEMPTS reached' });
   });
 });
 

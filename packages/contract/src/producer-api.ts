@@ -25,10 +25,10 @@ export const deliveryViewSchema = z.strictObject({
   ...deliveryFields(isoDate),
   /** When a delivery refused for now is tried again (null: not waiting). */
   nextAttemptAt: isoDate.nullable(),
-  /** What the mail world said after the send: bounces (`bounce` permanent, `delay`), complaints, SMS receipts. */
+  /** What happened after the send: bounces (`bounce` permanent, `delay`), complaints, SMS receipts, an operator's `retry`. */
   feedback: z.array(
     z.strictObject({
-      kind: z.enum(['bounce', 'delay', 'complaint', 'receipt']),
+      kind: z.enum(['bounce', 'delay', 'complaint', 'receipt', 'retry']),
       /** A DSN status (`5.1.1`), a feedback type (`abuse`), a receipt's status (`delivered`). */
       status: z.string().nullable(),
       detail: z.string().nullable(),

@@ -138,7 +138,7 @@ async function deliverOne(context: DeliveryContext, delivery: ClaimedDelivery, q
     const meta = { queue, eventId: delivery.eventId, deliveryLogId: delivery.deliveryLogId, channel: delivery.channel, kind: failure.kind, attempt: attempts, error: failure.message };
     context.faults.report(`${delivery.channel}:${failure.kind}:${faultClass(failure.message)}`, 'delivery attempt failed', meta);
     if (failure.kind === 'transient') {
-      const next = nextAttempt(context.retry, { attempts, createdAt: delivery.createdAt, eventExpiresAt: delivery.eventExpiresAt });
+      const next = nextAttempt(context.retry, { attempts, triesSince: delivery.triesSince, eventExpiresAt: delivery.eventExpiresAt });
       if ('at' in next) {
         const at = failure.retryAfterMs === undefined ? next.at : new Date(Math.max(next.at.getTime(), Date.now() + failure.retryAfterMs));
         return { ...base, status: 'pending', attempted: 1, error: failure.message, nextAttemptAt: at };

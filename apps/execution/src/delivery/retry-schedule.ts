@@ -6,7 +6,7 @@ export const DEFAULT_RETRY_SCHEDULE_MS: readonly number[] = [1 * SECOND, 10 * SE
 export interface RetryPolicy {
   /** The waits after the 1st, 2nd, … failed try (ms); the last one repeats. */
   scheduleMs: readonly number[];
-  /** A delivery not sent this long after it was first tried (linked) fails for good (ms). */
+  /** A delivery not sent this long after it was first tried (linked) or retried fails for good (ms). */
   giveUpAfterMs: number;
   /** …or after this many tries, if set. */
   maxAttempts?: number;
@@ -14,18 +14,18 @@ export interface RetryPolicy {
 
 /**
  * The next try of a delivery after its `attempts`-th failed one, or the reason to give up: past
- * `giveUpAfterMs` since the delivery was created, or past its event's `expiresAt`.
+ * `giveUpAfterMs` since the delivery was created (or retried by an operator), or past its event's `expiresAt`.
  */
 export function nextAttempt(
   policy: RetryPolicy,
-  delivery: { attempts: number; createdAt: Date; eventExpiresAt: Date | null },
+  delivery: { attempts: number; triesSince: Date; eventExpiresAt: Date | null },
   now = Date.now(),
 ): { at: Date } | { giveUp: string } {
   const wait = policy.scheduleMs[Math.min(delivery.attempts, policy.scheduleMs.length) - 1] ?? policy.scheduleMs[policy.scheduleMs.length - 1] ?? SECOND;
   if (policy.maxAttempts !== undefined && delivery.attempts >= policy.maxAttempts) return { giveUp: 'DELIVERY_MAX_ATTEMPTS reached' };
   const at = now + wait;
   if (delivery.eventExpiresAt && at > delivery.eventExpiresAt.getTime()) return { giveUp: 'its event expired before it could be sent' };
-  if (at > delivery.createdAt.getTime() + policy.giveUpAfterMs) return { giveUp: `not sent within ${formatDuration(policy.giveUpAfterMs)}` };
+  if (at > delivery.triesSince.getTime() + policy.giveUpAfterMs) return { giveUp: `not sent within ${formatDuration(policy.giveUpAfterMs)}` };
   return { at: new Date(at) };
 }
 

@@ -12,8 +12,8 @@ export interface ClaimedDelivery extends OutgoingMessage {
   templateName: string;
   /** Tries made before this one. */
   attempts: number;
-  /** When the delivery was created (linked): its retry schedule gives up a while after. */
-  createdAt: Date;
+  /** Since when it is tried: created, or retried by an operator (the give-up window counts from there). */
+  triesSince: Date;
   /** Its event's `expiresAt`: no try after it. */
   eventExpiresAt: Date | null;
   /** The reason of an active suppression of the recipient, if any. */
@@ -23,16 +23,21 @@ export interface ClaimedDelivery extends OutgoingMessage {
 }
 
 /**
- * What a claim returns of a delivery-log row `d`, its active suppression included (email
- * addresses compared lowercased, as `suppressionAddress` stores them): no extra round trip.
+ * The reason of the active suppression of delivery log `row`'s address, as a scalar subquery
+ * (email addresses compared lowercased, as `suppressionAddress` stores them); null: none.
  */
+export function activeSuppressionReason(row: string): string {
+  return `(SELECT s.reason FROM suppressions s
+   WHERE s.channel = ${row}.channel
+     AND s.address = CASE WHEN ${row}.channel = 'email' THEN lower(btrim(${row}.recipient)) ELSE btrim(${row}.recipient) END
+     AND (s.expires_at IS NULL OR s.expires_at > now()))`;
+}
+
+/** What a claim returns of a delivery-log row, its active suppression included: no extra round trip. */
 export const CLAIMED_DELIVERY_COLUMNS = `id AS "deliveryLogId", event_id AS "eventId", channel, recipient, subject, html, text,
-  template_name AS "templateName", attempts, created_at AS "createdAt",
+  template_name AS "templateName", attempts, coalesce(retried_at, created_at) AS "triesSince",
   (SELECT e.expires_at FROM events e WHERE e.id = delivery_logs.event_id) AS "eventExpiresAt",
-  (SELECT s.reason FROM suppressions s
-   WHERE s.channel = delivery_logs.channel
-     AND s.address = CASE WHEN delivery_logs.channel = 'email' THEN lower(btrim(delivery_logs.recipient)) ELSE btrim(delivery_logs.recipient) END
-     AND (s.expires_at IS NULL OR s.expires_at > now())) AS "suppressedBecause",
+  ${activeSuppressionReason('delivery_logs')} AS "suppressedBecause",
   (SELECT e.created_at FROM events e WHERE e.id = delivery_logs.event_id) AS "eventCreatedAt"`;
 
 /** A worker's hold on the deliveries it sends: its name and how long a lease lasts (ms). */

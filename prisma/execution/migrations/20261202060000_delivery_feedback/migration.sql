@@ -37,3 +37,6 @@ ALTER TABLE "delivery_feedback" ADD CONSTRAINT "delivery_feedback_inbound_mail_i
 
 -- Reports and receipts name a delivery by the id its provider gave it (a Message-ID, an SMS id).
 CREATE INDEX "delivery_logs_provider_message_id_idx" ON "delivery_logs"("provider_message_id");
+
+-- An operator's retry of a failed delivery (POST /api/v1/events/:id/retry) starts its give-up window again.
+ALTER TABLE "delivery_logs" ADD COLUMN "retried_at" TIMESTAMPTZ(3);
