@@ -45,6 +45,8 @@ export const executionEnvSchema = z
     SMTP_POOL_SIZE: envVar.int(5, 1),
     MC_EMAIL_FROM: z.string().min(3).default('Message Center <no-reply@message-center.local>'),
     MC_EMAIL_REPLY_TO: z.string().min(3).optional(),
+    /** The right-hand side of Message-IDs (`<deliveryLogId@domain>`); unset: the domain of MC_EMAIL_FROM. */
+    MC_MESSAGE_ID_DOMAIN: z.string().regex(/^[A-Za-z0-9.-]+$/, 'must be a domain name').optional(),
     /**
      * The bounce domain: each message's envelope sender (MAIL FROM) is an address on it naming its
      * delivery, and the inbound SMTP listener takes mail for it (publish its MX). Unset: the From

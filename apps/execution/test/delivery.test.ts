@@ -51,12 +51,14 @@ describe('delivery (email over SMTP, SMS over HTTP) and updateEventStatus', () =
     expect(eventViewSchema.safeParse(event).error).toBeUndefined();
     const [delivery] = event.deliveries;
     expect(delivery).toMatchObject({ status: 'sent', attempts: 1, lastError: null, sentAt: expect.any(String) });
-    expect(delivery.providerMessageId).toBe(`<${delivery.id}@local.message-center>`);
+    // On the From address's domain, and the message says no auto-reply should answer it.
+    expect(delivery.providerMessageId).toBe(`<${delivery.id}@shop.example>`);
     const [mail] = received('ada@example.com');
     expect(mail?.messageId).toBe(delivery.providerMessageId);
     expect(mail?.subject).toBe('Order 1042 confirmed');
     expect(mail?.raw).toMatch(/^From: Shop <no-reply@shop\.example>/m);
     expect(mail?.raw).toMatch(/^Reply-To: help@shop\.example/m);
+    expect(mail?.raw).toMatch(/^Auto-Submitted: auto-generated\r$/m);
     expect(mail?.raw).toMatch(/Content-Type: text\/plain/);
     expect(mail?.raw).toMatch(/Content-Type: text\/html/);
   });

@@ -80,7 +80,8 @@ export function createEmailSender(options: EmailSenderOptions): ChannelSender {
     label: smtpLabel(options.smtpUrl),
     async send(message: OutgoingMessage) {
       const messageId = `<${message.deliveryLogId}@${options.messageIdDomain}>`;
-      const headers = { 'X-Message-Center-Event': message.eventId };
+      // Auto-Submitted (RFC 3834): no vacation responder or auto-reply answers a transactional message.
+      const headers = { 'Auto-Submitted': 'auto-generated', 'X-Message-Center-Event': message.eventId };
       const envelope = { from: options.bounces ? bounceAddress(message.deliveryLogId, options.bounces) : from.address, to: [message.recipient] };
       try {
         // The common case: composed once in memory (see mime-message.ts); an international address: by nodemailer (IDN, SMTPUTF8).
