@@ -5,7 +5,6 @@ import type { ChannelSenders } from './channel-sender';
 import { readFileSync } from 'node:fs';
 import { StartupError } from '@mc/domain';
 import { createEmailSender } from './email-sender';
-import { prepareAddress } from './mime-message';
 import { dkimKey, type DkimKey } from './dkim';
 import { createSmsSender } from './sms-sender';
 
@@ -38,14 +37,13 @@ export async function openTransports(env: ExecutionEnv, logger: Logger): Promise
     smtpUrl = sink.url;
     logger.warn('SMTP_URL is not set: email goes to an embedded development sink and is never delivered', { smtpUrl });
   }
-  const from = prepareAddress(env.MC_EMAIL_FROM);
   const senders: ChannelSenders = {
     email: createEmailSender({
       smtpUrl,
       from: env.MC_EMAIL_FROM,
       replyTo: env.MC_EMAIL_REPLY_TO,
       poolSize: env.SMTP_POOL_SIZE,
-      messageIdDomain: env.MC_MESSAGE_ID_DOMAIN ?? from.address.slice(from.address.lastIndexOf('@') + 1),
+      messageIdDomain: env.MC_MESSAGE_ID_DOMAIN,
       dkim: dkimKeyOf(env),
       bounces: env.MC_BOUNCE_DOMAIN && env.MC_BOUNCE_SECRET ? { domain: env.MC_BOUNCE_DOMAIN, secret: env.MC_BOUNCE_SECRET } : undefined,
     }),

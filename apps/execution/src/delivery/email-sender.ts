@@ -14,8 +14,8 @@ export interface EmailSenderOptions {
   replyTo?: string;
   /** Pooled SMTP connections; default 5. */
   poolSize?: number;
-  /** The right-hand side of Message-IDs: `<deliveryLogId@domain>`. */
-  messageIdDomain: string;
+  /** The right-hand side of Message-IDs: `<deliveryLogId@domain>`; default: the From address's domain. */
+  messageIdDomain?: string;
   /** Per-message envelope senders on the bounce domain (VERP); unset: the From address. */
   bounces?: BounceAddressing;
   /** Signs every message (MC_DKIM_*). */
@@ -74,12 +74,13 @@ export function createEmailSender(options: EmailSenderOptions): ChannelSender {
     maxRequeues: 0,
   } as Parameters<typeof nodemailer.createTransport>[0]);
   const from = prepareAddress(options.from);
+  const messageIdDomain = options.messageIdDomain ?? from.address.slice(from.address.lastIndexOf('@') + 1);
   const replyTo = options.replyTo ? prepareAddress(options.replyTo) : undefined;
   let closed = false;
   return {
     label: smtpLabel(options.smtpUrl),
     async send(message: OutgoingMessage) {
-      const messageId = `<${message.deliveryLogId}@${options.messageIdDomain}>`;
+      const messageId = `<${message.deliveryLogId}@${messageIdDomain}>`;
       // Auto-Submitted (RFC 3834): no vacation responder or auto-reply answers a transactional message.
       const headers = { 'Auto-Submitted': 'auto-generated', 'X-Message-Center-Event': message.eventId };
       const envelope = { from: options.bounces ? bounceAddress(message.deliveryLogId, options.bounces) : from.address, to: [message.recipient] };

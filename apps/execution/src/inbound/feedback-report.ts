@@ -64,11 +64,12 @@ function freeTextBounce(text: string, original: OriginalMessage): Feedback {
   const delayed = /\b(delayed|will (keep|continue) (trying|to try)|not yet been delivered|temporar(y|ily))\b/i.test(text);
   const failed = /\b(could not be delivered|permanent (error|failure)|delivery (has )?failed|undeliverable|address(es)? failed|user unknown|no such user|mailbox unavailable|does not exist)\b/i.test(text);
   const code = enhanced ? enhanced[1] : reply?.[1];
-  if (!failed && !delayed && !code) return { kind: 'unknown', original };
-  if (!failed && !delayed && !/\b(mail delivery|delivery status|returned mail|mailer-daemon)\b/i.test(text)) return { kind: 'unknown', original };
+  // Neither the words of a failure or a delay: a code is a bounce only beside the words of one.
+  if (!failed && !delayed && (!code || !/\b(mail delivery|delivery status|returned mail|mailer-daemon)\b/i.test(text))) return { kind: 'unknown', original };
   const permanent = code === '5' || (code === undefined && failed && !delayed);
   const recipient = /failed:\s*\r?\n?\s*<?([^\s<>@]+@[^\s<>]+?)>?\s*$/im.exec(text)?.[1] ?? null;
-  const line = (enhanced ?? reply) ? text.split(/\r?\n/).find((candidate) => candidate.includes((enhanced ?? reply)?.[0] ?? '')) : undefined;
+  const found = enhanced ?? reply;
+  const line = found ? text.split(/\r?\n/).find((candidate) => candidate.includes(found[0])) : undefined;
   return {
     kind: 'bounce',
     permanent,

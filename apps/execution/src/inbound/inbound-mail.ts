@@ -4,7 +4,7 @@ import type { Logger } from '@mc/observability';
 import { deliveryOfBounceAddress, type BounceAddressing } from '../delivery/verp';
 import { suppressionAddress } from '../delivery/suppressions';
 import type { ExecutionMetrics } from '../metrics/execution-metrics';
-import { findDeliveryForFeedback } from '../sql/find-delivery-for-feedback';
+import { findDeliveryForFeedback, type FeedbackDelivery } from '../sql/find-delivery-for-feedback';
 import { recordDeliveryFeedback, type DeliveryFeedbackRow, type InboundMailRow } from '../sql/record-delivery-feedback';
 import { readFeedback, type Feedback } from './feedback-report';
 
@@ -22,10 +22,10 @@ export interface ReceivedMail {
   raw: Buffer;
 }
 
-/** Our Message-IDs are `<deliveryLogId@domain>`: the id, when a Message-ID has that form. */
-function deliveryOfMessageId(messageId: string | null): string | undefined {
-  const local = /^<([^@>]+)@[^>]+>$/.exec(messageId ?? '')?.[1];
-  return local && UUID_PATTERN.test(local) ? local : undefined;
+/** Our Message-IDs are `<deliveryLogId@domain>`: does this one have that form? */
+function isOurMessageId(messageId: string): boolean {
+  const local = /^<([^@>]+)@[^>]+>$/.exec(messageId)?.[1];
+  return local !== undefined && UUID_PATTERN.test(local);
 }
 
 /**
@@ -34,18 +34,33 @@ function deliveryOfMessageId(messageId: string | null): string | undefined {
  * the original Message-ID (checked against the delivery's own: a report quoting it is believed,
  * as the Message-ID only reached the recipient's side).
  */
-async function deliveryOf(context: InboundContext, mail: ReceivedMail, feedback: Feedback) {
+async function deliveryOf(context: InboundContext, mail: ReceivedMail, feedback: Feedback): Promise<FeedbackDelivery | undefined> {
   const byAddress = [...mail.envelopeTo, feedback.original.envelopeFrom ?? ''].map((address) => deliveryOfBounceAddress(address, context.bounces)).find(Boolean);
   if (byAddress) return findDeliveryForFeedback(context.pool, { id: byAddress });
-  const messageId = feedback.original.messageId ?? undefined;
-  return deliveryOfMessageId(messageId ?? null) ? findDeliveryForFeedback(context.pool, { providerMessageId: messageId, channel: 'email' }) : undefined;
+  const { messageId } = feedback.original;
+  return messageId && isOurMessageId(messageId) ? findDeliveryForFeedback(context.pool, { providerMessageId: messageId, channel: 'email' }) : undefined;
+}
+
+/** What a bounce or complaint does to its delivery: a hard bounce fails it and suppresses the address, a complaint suppresses it, a delay is only recorded. */
+function feedbackOn(delivery: FeedbackDelivery, feedback: Exclude<Feedback, { kind: 'unknown' }>): DeliveryFeedbackRow & { kind: 'bounce' | 'delay' | 'complaint' } {
+  const suppress = (reason: string) => ({ channel: delivery.channel, address: suppressionAddress(delivery.channel, delivery.recipient), reason });
+  if (feedback.kind === 'complaint') {
+    return { deliveryLogId: delivery.id, kind: 'complaint', status: feedback.feedbackType, detail: `complaint (${feedback.feedbackType})`, suppress: suppress(`complaint: ${feedback.feedbackType}`) };
+  }
+  const what = [feedback.status, feedback.diagnostic].filter(Boolean).join(' ');
+  return {
+    deliveryLogId: delivery.id,
+    kind: feedback.permanent ? 'bounce' : 'delay',
+    status: feedback.status,
+    detail: feedback.diagnostic,
+    ...(feedback.permanent ? { failWith: `bounced: ${what}`, suppress: suppress(`bounce: ${what}`) } : {}),
+  };
 }
 
 /**
  * Takes one message received on the bounce domain: keeps it, and when it is a bounce or a
- * complaint about one of our deliveries, records it on that delivery — a hard bounce fails the
- * delivery and suppresses the address, a delay is only recorded, a complaint suppresses the
- * address (the event stays `sent`). Throws only when it could not be stored (the listener then
+ * complaint about one of our deliveries, records it on that delivery (see `feedbackOn`; the
+ * event of a complaint stays `sent`). Throws only when it could not be stored (the listener then
  * answers 4xx and the sender tries again): nothing received is lost.
  */
 export async function receiveInboundMail(context: InboundContext, mail: ReceivedMail): Promise<InboundMailRow['outcome']> {
@@ -59,33 +74,13 @@ export async function receiveInboundMail(context: InboundContext, mail: Received
   }
   if (feedback && feedback.kind !== 'unknown') {
     const delivery = await deliveryOf(context, mail, feedback);
-    if (!delivery) {
+    if (delivery) {
+      const effect = feedbackOn(delivery, feedback);
+      applied = effect;
+      record.outcome = effect.kind;
+    } else {
       record.outcome = 'unmatched';
       record.detail = `a ${feedback.kind} about no delivery of this instance`;
-    } else if (feedback.kind === 'complaint') {
-      record.outcome = 'complaint';
-      applied = {
-        deliveryLogId: delivery.id,
-        kind: 'complaint',
-        status: feedback.feedbackType,
-        detail: `complaint (${feedback.feedbackType})`,
-        suppress: { channel: delivery.channel, address: suppressionAddress(delivery.channel, delivery.recipient), reason: `complaint: ${feedback.feedbackType}` },
-      };
-    } else {
-      const what = [feedback.status, feedback.diagnostic].filter(Boolean).join(' ');
-      record.outcome = feedback.permanent ? 'bounce' : 'delay';
-      applied = {
-        deliveryLogId: delivery.id,
-        kind: feedback.permanent ? 'bounce' : 'delay',
-        status: feedback.status,
-        detail: feedback.diagnostic,
-        ...(feedback.permanent
-          ? {
-              failWith: `bounced: ${what}`,
-              suppress: { channel: delivery.channel, address: suppressionAddress(delivery.channel, delivery.recipient), reason: `bounce: ${what}` },
-            }
-          : {}),
-      };
     }
   }
   await recordDeliveryFeedback(context.pool, { mail: record, feedback: applied });
