@@ -58,18 +58,22 @@ describe('the control instance with two execution instances', () => {
     expect(bad.body.errors).toEqual([{ path: 'html', message: expect.stringMatching(/line:1, col:1/) }]);
     expect((await control.request('PUT', '/api/v1/templates/order', DRAFT)).status).toBe(200);
     const preview = await control.request('POST', '/api/v1/templates/order/preview', { ctx: { firstName: '<Ada>', orderId: 7 } });
-    expect(preview.body).toEqual({ subject: 'Order 7', html: '<p>Hi &lt;Ada&gt;</p>', text: 'Hi <Ada>' });
+    expect(preview.body).toEqual({ subject: 'Order 7', html: '<p>Hi &lt;Ada&gt;</p>', text: 'Hi <Ada>', headers: null });
 
     const first = await control.request('POST', '/api/v1/templates/order/publish');
     expect(first.status).toBe(201);
     expect(first.body).toMatchObject({ version: 1, publications: [{ instance: 'east', state: 'done' }, { instance: 'west', state: 'done' }] });
-    await control.request('PUT', '/api/v1/templates/order', { ...DRAFT, subject: 'Your order {{ ctx.orderId }}' });
+    // Version 2 sets its own From and a List-Unsubscribe: they travel with it.
+    const headers = { from: 'Shop Orders <orders@shop.example>', replyTo: null, listUnsubscribe: 'https://shop.example/u/{{ ctx.orderId }}' };
+    expect((await control.request('PUT', '/api/v1/templates/order', { ...DRAFT, subject: 'Your order {{ ctx.orderId }}', ...headers })).body).toMatchObject(headers);
+    const previewed = await control.request('POST', '/api/v1/templates/order/preview', { ctx: { orderId: 7 } });
+    expect(previewed.body.headers).toEqual({ from: 'Shop Orders <orders@shop.example>', listUnsubscribe: 'https://shop.example/u/7' });
     const second = await control.request('POST', '/api/v1/templates/order/publish');
     expect(second.body.version).toBe(2);
 
     for (const mc of [east, west]) {
       const templates = await mc.request('GET', '/api/v1/templates', undefined, TEST_CONTROL_KEY);
-      expect(templates.body.items).toEqual([expect.objectContaining({ name: 'order', version: 2, subject: 'Your order {{ ctx.orderId }}' })]);
+      expect(templates.body.items).toEqual([expect.objectContaining({ name: 'order', version: 2, subject: 'Your order {{ ctx.orderId }}', ...headers })]);
       const { body } = await mc.request('POST', '/api/v1/events', orderEvent(), TEST_PRODUCER_KEY);
       const event = await eventWithStatus(mc, body.id, 'sent');
       expect(event.template).toEqual({ name: 'order', version: 2 });

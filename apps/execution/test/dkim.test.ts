@@ -1,5 +1,6 @@
 import { generateKeyPairSync, type KeyObject } from 'node:crypto';
 import { dkimVerify } from 'mailauth/lib/dkim/verify';
+import { simpleParser } from 'mailparser';
 import { startSmtpSink, type SmtpSink } from '@mc/smtp-sink';
 import { composeMime, prepareAddress } from '../src/delivery/mime-message';
 import { dkimKey, dkimSign, type DkimKey } from '../src/delivery/dkim';
@@ -91,20 +92,36 @@ describe('DKIM signatures', () => {
     });
     afterAll(() => sink.close());
 
-    it('both the lean path and the international-address one are signed, and verify as received', async () => {
+    it("both the lean path and the international-address one are signed, a template's From and one-click List-Unsubscribe included, and verify as received", async () => {
       const { key, record } = keyPair('ed25519');
       const sender = createEmailSender({ smtpUrl: sink.url, from: 'Shop <no-reply@shop.example>', messageIdDomain: 'shop.example', dkim: key });
+      const headers = { from: 'Boutique Éléonore <news@shop.example>', listUnsubscribe: 'https://shop.example/unsubscribe/e' };
       try {
         for (const [index, recipient] of ['ada@customer.example', 'josé@exämple.com'].entries()) {
-          await sender.send({ deliveryLogId: `0190f5a2-7b3c-7d4e-8f90-12345678900${index}`, eventId: 'e', channel: 'email', recipient, subject: 'Commande expédiée', html: '<p>Bonjour</p>', text: 'Bonjour' });
+          for (const set of [null, headers]) {
+            const deliveryLogId = `0190f5a2-7b3c-7d4e-8f90-1234567890${index}${set ? 1 : 0}`;
+            await sender.send({ deliveryLogId, eventId: 'e', channel: 'email', recipient, subject: 'Commande expédiée', html: '<p>Bonjour</p>', text: 'Bonjour', headers: set });
+          }
         }
       } finally {
         await sender.close();
       }
-      expect(sink.messages).toHaveLength(2);
+      expect(sink.messages).toHaveLength(4);
       for (const received of sink.messages) {
         const [result] = await verify(received.raw, { 'mc-ed25519._domainkey.shop.example': record });
         expect(result?.status.result).toBe('pass');
+        const parsed = await simpleParser(received.raw);
+        const signedHeaders = /\bh=([^;]+)/.exec(received.raw.replace(/\r\n[ \t]+/g, ''))?.[1]?.toLowerCase().split(':');
+        if (received.messageId?.includes('1@')) {
+          // RFC 8058: the signature covers both List-Unsubscribe headers.
+          expect(signedHeaders).toEqual(expect.arrayContaining(['from', 'list-unsubscribe', 'list-unsubscribe-post']));
+          expect(parsed.from?.value).toEqual([{ name: 'Boutique Éléonore', address: 'news@shop.example' }]);
+          expect(parsed.headers.get('list')).toEqual({ unsubscribe: { url: 'https://shop.example/unsubscribe/e' }, 'unsubscribe-post': { name: 'List-Unsubscribe=One-Click' } });
+          expect(received.from).toBe('news@shop.example');
+        } else {
+          expect(parsed.from?.value).toEqual([{ name: 'Shop', address: 'no-reply@shop.example' }]);
+          expect(parsed.headers.has('list')).toBe(false);
+        }
       }
     });
   });

@@ -30,7 +30,7 @@ describe('email as composed and sent', () => {
   async function sendAndParse(recipient: string, content: { subject: string; text: string; html: string }) {
     const deliveryLogId = newDeliveryLogId();
     const eventId = newEventId();
-    const receipt = await sender.send({ deliveryLogId, eventId, channel: 'email', recipient, ...content });
+    const receipt = await sender.send({ deliveryLogId, eventId, channel: 'email', recipient, headers: null, ...content });
     const received = smtp.messages.find((message) => message.messageId === receipt.providerMessageId);
     if (!received) throw new Error('not received');
     return { received, parsed: await simpleParser(received.raw), deliveryLogId, eventId };

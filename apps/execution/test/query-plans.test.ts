@@ -84,6 +84,7 @@ describe('query plans of the hot statements', () => {
         subject: 's',
         html: 'h',
         text: 't',
+        headers: { listUnsubscribe: 'https://shop.example/unsubscribe' },
         attempt: 1,
       })),
       lease,

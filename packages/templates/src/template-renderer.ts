@@ -8,13 +8,32 @@ export interface TemplateVersion {
   subject: string;
   html: string;
   text: string;
+  /** Email headers of the template (null: the instance's); `listUnsubscribe` is Liquid. */
+  from?: string | null;
+  replyTo?: string | null;
+  listUnsubscribe?: string | null;
+}
+
+/** The headers a rendered message carries beyond the instance's defaults. */
+export interface MessageHeaders {
+  from?: string;
+  replyTo?: string;
+  listUnsubscribe?: string;
 }
 
 export interface RenderedMessage {
   subject: string;
   html: string;
   text: string;
+  /** Null when the template sets none. */
+  headers: MessageHeaders | null;
 }
+
+/** A rendered List-Unsubscribe URL goes in one header line between angle brackets. */
+const UNSUBSCRIBE_URL = /^(?:https?:\/\/|mailto:)[^\s<>]+$/i;
+const UNSUBSCRIBE_MAX = 900;
+
+type Parts = 'subject' | 'html' | 'text' | 'listUnsubscribe';
 
 /** Templates may not read files: `{% include %}` and `{% render %}` find nothing. */
 const noFileSystem = {
@@ -48,7 +67,7 @@ export const DEFAULT_RENDER_LIMIT_MS = 1_000;
 export class TemplateRenderer {
   private readonly htmlEngine: Liquid;
   private readonly textEngine: Liquid;
-  private readonly parsed = new Map<string, { subject: Template[]; html: Template[]; text: Template[] }>();
+  private readonly parsed = new Map<string, Record<Parts, Template[]>>();
 
   constructor(options: { renderLimitMs?: number } = {}) {
     const limits = { ...LIMITS, renderLimit: options.renderLimitMs ?? DEFAULT_RENDER_LIMIT_MS };
@@ -68,11 +87,26 @@ export class TemplateRenderer {
     const subject = this.textEngine.renderSync(parsed.subject, scope) as string;
     const html = this.htmlEngine.renderSync(parsed.html, scope) as string;
     const text = this.textEngine.renderSync(parsed.text, scope) as string;
-    return { subject: subject.trim(), html, text };
+    return { subject: subject.trim(), html, text, headers: this.renderHeaders(template, parsed.listUnsubscribe, scope) };
+  }
+
+  private renderHeaders(template: TemplateVersion, listUnsubscribe: Template[], scope: Record<string, unknown>): MessageHeaders | null {
+    if (!template.from && !template.replyTo && !template.listUnsubscribe) return null;
+    const headers: MessageHeaders = {};
+    if (template.from) headers.from = template.from;
+    if (template.replyTo) headers.replyTo = template.replyTo;
+    if (template.listUnsubscribe) {
+      const url = (this.textEngine.renderSync(listUnsubscribe, scope) as string).trim();
+      if (!UNSUBSCRIBE_URL.test(url) || url.length > UNSUBSCRIBE_MAX) {
+        throw new Error(`listUnsubscribe rendered to ${JSON.stringify(url.slice(0, 100))}: not an https://, http:// or mailto: URL of at most ${UNSUBSCRIBE_MAX} characters without spaces or angle brackets`);
+      }
+      headers.listUnsubscribe = url;
+    }
+    return headers;
   }
 
   /** Parses (once per name and version) and throws on a syntax error, with its position. */
-  parse(template: TemplateVersion): { subject: Template[]; html: Template[]; text: Template[] } {
+  parse(template: TemplateVersion): Record<Parts, Template[]> {
     const key = `${template.name}@${template.version}`;
     let parsed = this.parsed.get(key);
     if (!parsed) {
@@ -80,6 +114,7 @@ export class TemplateRenderer {
         subject: this.textEngine.parse(template.subject),
         html: this.htmlEngine.parse(template.html),
         text: this.textEngine.parse(template.text),
+        listUnsubscribe: this.textEngine.parse(template.listUnsubscribe ?? ''),
       };
       if (this.parsed.size > 1_000) this.parsed.clear();
       this.parsed.set(key, parsed);
@@ -94,10 +129,11 @@ export class TemplateRenderer {
       ['subject', this.textEngine],
       ['html', this.htmlEngine],
       ['text', this.textEngine],
+      ['listUnsubscribe', this.textEngine],
     ] as const;
     for (const [part, engine] of parts) {
       try {
-        engine.parse(template[part]);
+        engine.parse(template[part] ?? '');
       } catch (thrown) {
         errors.push({ path: part, message: coerceError(thrown).message });
       }

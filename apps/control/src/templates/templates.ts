@@ -51,7 +51,18 @@ export async function createPublishedVersion(prisma: ControlPrisma, name: string
     const latest = await tx.templateVersion.findFirst({ where: { templateName: name }, orderBy: { version: 'desc' } });
     const version = (latest?.version ?? 0) + 1;
     await tx.templateVersion.create({
-      data: { templateName: name, version, eventType: draft.eventType, channel: draft.channel, subject: draft.subject, html: draft.html, text: draft.text },
+      data: {
+        templateName: name,
+        version,
+        eventType: draft.eventType,
+        channel: draft.channel,
+        subject: draft.subject,
+        html: draft.html,
+        text: draft.text,
+        from: draft.from,
+        replyTo: draft.replyTo,
+        listUnsubscribe: draft.listUnsubscribe,
+      },
     });
     await tx.template.update({ where: { name }, data: { publishedVersion: version } });
     const instances = (await tx.executionInstance.findMany({ select: { name: true } })).map((account) => account.name);

@@ -75,6 +75,9 @@ async function applyPublication(context: PublishingContext, templateName: string
         subject: version.subject,
         html: version.html,
         text: version.text,
+        from: version.from,
+        replyTo: version.replyTo,
+        listUnsubscribe: version.listUnsubscribe,
       });
     } else {
       await client.unpublishTemplate(templateName);

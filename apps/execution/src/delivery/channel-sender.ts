@@ -1,4 +1,5 @@
 import type { Channel } from '@mc/domain';
+import type { MessageHeaders } from '@mc/templates';
 
 /** One rendered message to one recipient, as a channel sends it. */
 export interface OutgoingMessage {
@@ -9,6 +10,8 @@ export interface OutgoingMessage {
   subject: string;
   html: string;
   text: string;
+  /** What its template set beyond the instance's defaults (email: From, Reply-To, List-Unsubscribe). */
+  headers: MessageHeaders | null;
 }
 
 export interface SendReceipt {

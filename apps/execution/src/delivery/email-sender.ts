@@ -1,7 +1,7 @@
 import nodemailer from 'nodemailer';
 import { isTransientInfrastructureError } from '@mc/observability';
 import { DeliveryFailure, type ChannelSender, type OutgoingMessage } from './channel-sender';
-import { composeMime, isPlainAddress, prepareAddress } from './mime-message';
+import { composeMime, isPlainAddress, prepareAddress, type PreparedAddress } from './mime-message';
 import MailComposer from 'nodemailer/lib/mail-composer';
 import { bounceAddress, type BounceAddressing } from './verp';
 import { dkimSign, type DkimKey } from './dkim';
@@ -9,12 +9,12 @@ import { dkimSign, type DkimKey } from './dkim';
 export interface EmailSenderOptions {
   /** `smtp://user:pass@host:port` or `smtps://…`. */
   smtpUrl: string;
-  /** The From header, e.g. `Shop <no-reply@shop.example>`. */
+  /** The From header, e.g. `Shop <no-reply@shop.example>`, of messages whose template sets none. */
   from: string;
   replyTo?: string;
   /** Pooled SMTP connections; default 5. */
   poolSize?: number;
-  /** The right-hand side of Message-IDs: `<deliveryLogId@domain>`; default: the From address's domain. */
+  /** The right-hand side of Message-IDs: `<deliveryLogId@domain>`; default: the message's From domain. */
   messageIdDomain?: string;
   /** Per-message envelope senders on the bounce domain (VERP); unset: the From address. */
   bounces?: BounceAddressing;
@@ -27,6 +27,40 @@ function composeWithNodemailer(mail: ConstructorParameters<typeof MailComposer>[
   return new Promise((resolve, reject) => {
     new MailComposer(mail).compile().build((error, message) => (error ? reject(error) : resolve(message.toString('utf8'))));
   });
+}
+
+/** A template's From or Reply-To, prepared once per distinct value (templates are few). */
+class PreparedAddresses {
+  private readonly prepared = new Map<string, PreparedAddress>();
+
+  /** Throws a `misconfigured` failure for a value that is no address (contract-validated, so never expected). */
+  get(value: string): PreparedAddress {
+    let address = this.prepared.get(value);
+    if (!address) {
+      try {
+        address = prepareAddress(value);
+      } catch (thrown) {
+        throw new DeliveryFailure('misconfigured', `the template's address ${JSON.stringify(value)} cannot be used`, { cause: thrown });
+      }
+      if (this.prepared.size >= 1_000) this.prepared.clear();
+      this.prepared.set(value, address);
+    }
+    return address;
+  }
+}
+
+function domainOf(address: PreparedAddress): string {
+  return address.address.slice(address.address.lastIndexOf('@') + 1);
+}
+
+/**
+ * `List-Unsubscribe` (RFC 2369) and, for an https URL, RFC 8058's one-click
+ * `List-Unsubscribe-Post` (mailbox providers POST it; DKIM signs both).
+ */
+function unsubscribeHeaders(url: string | undefined): Record<string, string> {
+  if (!url) return {};
+  const list = { 'List-Unsubscribe': `<${url}>` };
+  return /^https:/i.test(url) ? { ...list, 'List-Unsubscribe-Post': 'List-Unsubscribe=One-Click' } : list;
 }
 
 /**
@@ -73,24 +107,27 @@ export function createEmailSender(options: EmailSenderOptions): ChannelSender {
     // A lost connection surfaces as a transient failure: our retries count it, back off and log it.
     maxRequeues: 0,
   } as Parameters<typeof nodemailer.createTransport>[0]);
-  const from = prepareAddress(options.from);
-  const messageIdDomain = options.messageIdDomain ?? from.address.slice(from.address.lastIndexOf('@') + 1);
-  const replyTo = options.replyTo ? prepareAddress(options.replyTo) : undefined;
+  const defaultFrom = prepareAddress(options.from);
+  const defaultReplyTo = options.replyTo ? prepareAddress(options.replyTo) : undefined;
+  const addresses = new PreparedAddresses();
   let closed = false;
   return {
     label: smtpLabel(options.smtpUrl),
     async send(message: OutgoingMessage) {
-      const messageId = `<${message.deliveryLogId}@${messageIdDomain}>`;
+      const set = message.headers;
+      const from = set?.from ? addresses.get(set.from) : defaultFrom;
+      const replyTo = set?.replyTo ? addresses.get(set.replyTo) : defaultReplyTo;
+      const messageId = `<${message.deliveryLogId}@${options.messageIdDomain ?? domainOf(from)}>`;
       // Auto-Submitted (RFC 3834): no vacation responder or auto-reply answers a transactional message.
-      const headers = { 'Auto-Submitted': 'auto-generated', 'X-Message-Center-Event': message.eventId };
+      const headers = { 'Auto-Submitted': 'auto-generated', ...unsubscribeHeaders(set?.listUnsubscribe), 'X-Message-Center-Event': message.eventId };
       const envelope = { from: options.bounces ? bounceAddress(message.deliveryLogId, options.bounces) : from.address, to: [message.recipient] };
       try {
         // The common case: composed once in memory (see mime-message.ts); an international address: by nodemailer (IDN, SMTPUTF8).
         let raw = isPlainAddress(message.recipient)
           ? composeMime({ from, replyTo, to: message.recipient, subject: message.subject, text: message.text, html: message.html, messageId, headers }, `--_mc_${message.deliveryLogId}`)
           : await composeWithNodemailer({
-              from: options.from,
-              ...(options.replyTo ? { replyTo: options.replyTo } : {}),
+              from: set?.from ?? options.from,
+              ...(replyTo ? { replyTo: set?.replyTo ?? options.replyTo } : {}),
               to: message.recipient,
               subject: message.subject,
               html: message.html || undefined,

@@ -1,5 +1,5 @@
 import type pg from 'pg';
-import { type ClaimedDelivery, CLAIMED_DELIVERY_COLUMNS, type DeliveryLease } from './rows';
+import { type ClaimedDelivery, CLAIMED_DELIVERY_COLUMNS, type DeliveryLease, deliveriesOfEvents } from './rows';
 
 export interface ClaimResult {
   claimed: ClaimedDelivery[];
@@ -34,7 +34,7 @@ export async function claimPendingDeliveries(pool: pg.Pool, eventIds: readonly s
     name: 'mc_claim_deliveries',
     text: `WITH free AS (
              SELECT id AS free_id, locked_by AS previous_holder FROM delivery_logs
-             WHERE event_id = ANY($1::uuid[]) AND status::text = 'pending' AND (locked_until IS NULL OR locked_until < now())
+             WHERE ${deliveriesOfEvents('$1')} AND status::text = 'pending' AND (locked_until IS NULL OR locked_until < now())
                AND (next_attempt_at IS NULL OR next_attempt_at <= now())
              -- Not SKIP LOCKED: a row another statement is changing is waited for and judged again,
              -- so it ends up claimed here or counted as held below, never neither.
@@ -46,10 +46,10 @@ export async function claimPendingDeliveries(pool: pg.Pool, eventIds: readonly s
            ), held AS (
              SELECT count(*)::int AS n, max(locked_until) AS until, array_agg(DISTINCT coalesce(locked_by, 'unknown')) AS holders
              FROM delivery_logs
-             WHERE event_id = ANY($1::uuid[]) AND status::text = 'pending' AND locked_until >= now()
+             WHERE ${deliveriesOfEvents('$1')} AND status::text = 'pending' AND locked_until >= now()
            ), waiting AS (
              SELECT min(next_attempt_at) AS until FROM delivery_logs
-             WHERE event_id = ANY($1::uuid[]) AND status::text = 'pending' AND next_attempt_at > now()
+             WHERE ${deliveriesOfEvents('$1')} AND status::text = 'pending' AND next_attempt_at > now()
                AND (locked_until IS NULL OR locked_until < now())
            )
            SELECT claimed.*, held.n AS "heldElsewhere", held.until AS "heldUntil", held.holders AS "heldBy", waiting.until AS "notDueUntil"

@@ -1,5 +1,6 @@
 import type pg from 'pg';
 import type { Channel } from '@mc/domain';
+import type { MessageHeaders } from '@mc/templates';
 import { unnestColumns } from '@mc/db';
 import { type ClaimedDelivery, CLAIMED_DELIVERY_COLUMNS, type DeliveryLease } from './rows';
 
@@ -14,6 +15,7 @@ export interface LinkedDelivery {
   subject: string;
   html: string;
   text: string;
+  headers: MessageHeaders | null;
   /** The processing attempt that links it (recorded on the event). */
   attempt: number;
 }
@@ -33,8 +35,8 @@ export async function linkEventsToDeliveries(
   const { rows } = await pool.query<ClaimedDelivery>({
     name: 'mc_link_events',
     text: `WITH d AS (
-       SELECT * FROM unnest($1::uuid[], $2::uuid[], $3::"Channel"[], $4::text[], $5::text[], $6::int[], $7::text[], $8::text[], $9::text[], $10::int[])
-         AS d(id, event_id, channel, recipient, template_name, template_version, subject, html, text, attempt)
+       SELECT * FROM unnest($1::uuid[], $2::uuid[], $3::"Channel"[], $4::text[], $5::text[], $6::int[], $7::text[], $8::text[], $9::text[], $10::jsonb[], $11::int[])
+         AS d(id, event_id, channel, recipient, template_name, template_version, subject, html, text, headers, attempt)
      ), linked AS (
        UPDATE events e
        SET status = 'pending_delivery', template_name = d.template_name, template_version = d.template_version,
@@ -43,9 +45,9 @@ export async function linkEventsToDeliveries(
        WHERE e.id = d.event_id AND e.status::text = 'pending'
        RETURNING e.id
      )
-     INSERT INTO delivery_logs (id, event_id, channel, recipient, template_name, template_version, subject, html, text, locked_until, locked_by)
-     SELECT d.id, d.event_id, d.channel, d.recipient, d.template_name, d.template_version, d.subject, d.html, d.text,
-            now() + make_interval(secs => $11::double precision / 1000), $12
+     INSERT INTO delivery_logs (id, event_id, channel, recipient, template_name, template_version, subject, html, text, headers, locked_until, locked_by)
+     SELECT d.id, d.event_id, d.channel, d.recipient, d.template_name, d.template_version, d.subject, d.html, d.text, d.headers,
+            now() + make_interval(secs => $12::double precision / 1000), $13
      FROM d JOIN linked ON linked.id = d.event_id
      ON CONFLICT (event_id, channel) DO NOTHING
      RETURNING ${CLAIMED_DELIVERY_COLUMNS}`,
@@ -60,6 +62,7 @@ export async function linkEventsToDeliveries(
         'subject',
         'html',
         'text',
+        'headers',
         'attempt',
       ]),
       lease.ms,
