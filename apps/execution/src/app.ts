@@ -2,7 +2,8 @@ import type { Express } from 'express';
 import type pg from 'pg';
 import type { Redis } from 'ioredis';
 import type { Logger } from '@mc/observability';
-import { createBaseApp, monitoringRoutes, mountAdmin, notFoundHandler, problemMiddleware, type AdminOptions, type Authenticator } from '@mc/http';
+import { apiDocsRoutes, createBaseApp, monitoringRoutes, mountAdmin, notFoundHandler, problemMiddleware, type AdminOptions, type Authenticator } from '@mc/http';
+import { openApiDocument } from '@mc/contract';
 import { ping, type ExecutionPrisma } from '@mc/db';
 import type { EventIntake } from './intake/event-intake';
 import type { ExecutionMetrics } from './metrics/execution-metrics';
@@ -13,6 +14,7 @@ import { suppressionsRoutes } from './http/suppressions-routes';
 import { archiveRoutes } from './http/archive-routes';
 import { providerReceiptsRoutes } from './http/provider-receipts-routes';
 import { retryRoutes } from './http/retry-routes';
+import { EXECUTION_API } from './http/api-description';
 import type { EventQueues } from './intake/event-dispatch';
 
 export interface ExecutionAppOptions {
@@ -53,6 +55,7 @@ export function createExecutionApp(options: ExecutionAppOptions): Express {
       failures: options.auth.failures,
     }),
   );
+  app.use(apiDocsRoutes(openApiDocument(EXECUTION_API), EXECUTION_API.title));
   app.use('/api/v1', eventsRoutes(options), templatesRoutes(options), suppressionsRoutes(options), archiveRoutes(options), providerReceiptsRoutes(options), retryRoutes(options));
   mountAdmin(app, { ...options.admin, logger: options.logger, failures: options.auth.failures });
   app.use(notFoundHandler);

@@ -2,3 +2,4 @@ export * from './events';
 export * from './templates';
 export * from './archive';
 export * from './producer-api';
+export * from './openapi';

@@ -8,3 +8,4 @@ export * from './http-server';
 export * from './base-app';
 export * from './static-token';
 export * from './list-routes';
+export * from './api-docs';

@@ -13,3 +13,4 @@ export * from './fuzz/hostile-requests';
 export * from './fuzz/hostile-values';
 export * from './own-postgres';
 export * from './own-redis';
+export * from './openapi-conformance';

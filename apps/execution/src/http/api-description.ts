@@ -1,0 +1,252 @@
+import { z } from 'zod';
+import { CHANNELS, UUID_PATTERN } from '@mc/domain';
+import {
+  archivePageSchema,
+  batchAcceptedSchema,
+  batchInputSchema,
+  eventAcceptedSchema,
+  eventInputSchema,
+  eventPageSchema,
+  eventViewSchema,
+  listEventsQuerySchema,
+  problemResponses,
+  publishedTemplateInputSchema,
+  templateNameSchema,
+  type ApiDescription,
+  type ApiOperation,
+} from '@mc/contract';
+import { API_DOCS_OPERATIONS, MONITORING_OPERATIONS } from '@mc/http';
+import { archiveQuerySchema } from '../archive/archive-feed';
+import { listSuppressionsQuerySchema, suppressionInputSchema } from '../delivery/suppressions';
+import { retryFilterSchema } from '../delivery/retry-deliveries';
+import { smsReceiptSchema } from '../delivery/sms-receipts';
+
+/*
+ * The execution instance's HTTP surface, operation by operation: what `/openapi.json` and
+ * `/docs` show. Requests are described by the schemas the routes parse them with; answers by
+ * the contract's schemas or, for the operators' endpoints, by the schemas below (a test checks
+ * real answers against them and every route against this list).
+ */
+
+const id = z.string().regex(UUID_PATTERN);
+const isoDate = z.iso.datetime({ offset: true });
+const eventId = z.strictObject({ id: id.describe('The event id (a UUID)') });
+const templateName = z.strictObject({ name: templateNameSchema });
+
+const publishedTemplateSchema = z.strictObject({
+  name: z.string(),
+  version: z.number().int(),
+  eventType: z.string(),
+  channel: z.enum(CHANNELS),
+  subject: z.string(),
+  html: z.string(),
+  text: z.string(),
+  from: z.string().nullable(),
+  replyTo: z.string().nullable(),
+  listUnsubscribe: z.string().nullable(),
+  publishedAt: isoDate,
+});
+const suppressionSchema = z.strictObject({ channel: z.enum(CHANNELS), address: z.string(), reason: z.string(), createdAt: isoDate, expiresAt: isoDate.nullable() });
+const location = { Location: { description: 'Where the event can be read', schema: { type: 'string' } } };
+
+const producers: ApiOperation[] = [
+  {
+    method: 'post',
+    path: '/api/v1/events',
+    operationId: 'pushEvent',
+    summary: 'Push one real-time event',
+    description:
+      'Stored in PostgreSQL before the answer: a `202` is never lost. An `externalId` already pushed by this producer answers `200` with that event, and stores nothing.',
+    tag: 'events',
+    security: ['apiKey'],
+    scopes: ['events:write'],
+    body: eventInputSchema,
+    responses: {
+      202: { description: 'Stored and queued', schema: eventAcceptedSchema, headers: location },
+      200: { description: 'This `externalId` was pushed before: that event', schema: eventAcceptedSchema, headers: location },
+      ...problemResponses(400, 401, 403, 413, 415, 429, 503),
+    },
+  },
+  {
+    method: 'post',
+    path: '/api/v1/events/batch',
+    operationId: 'pushEvents',
+    summary: 'Push up to 10,000 batch events at once',
+    description: 'All stored or none (a `400` lists every bad field of every event). `ids` are in request order.',
+    tag: 'events',
+    security: ['apiKey'],
+    scopes: ['events:write'],
+    body: batchInputSchema,
+    responses: { 202: { description: 'Stored and queued', schema: batchAcceptedSchema }, ...problemResponses(400, 401, 403, 413, 415, 429, 503) },
+  },
+  {
+    method: 'get',
+    path: '/api/v1/events/:id',
+    operationId: 'getEvent',
+    summary: 'An event, with its delivery log (attempts, bounces, complaints, receipts)',
+    tag: 'events',
+    security: ['apiKey'],
+    scopes: ['events:read', 'events:read:all'],
+    pathParams: eventId,
+    responses: { 200: { description: 'The event', schema: eventViewSchema }, ...problemResponses(401, 403, 404) },
+  },
+  {
+    method: 'get',
+    path: '/api/v1/events',
+    operationId: 'listEvents',
+    summary: "This producer's events, newest first (pass `nextCursor` back as `cursor`)",
+    tag: 'events',
+    security: ['apiKey'],
+    scopes: ['events:read', 'events:read:all'],
+    query: listEventsQuerySchema,
+    responses: { 200: { description: 'A page', schema: eventPageSchema }, ...problemResponses(400, 401, 403) },
+  },
+];
+
+const operators: ApiOperation[] = [
+  {
+    method: 'post',
+    path: '/api/v1/events/:id/retry',
+    operationId: 'retryEvent',
+    summary: "Send a `delivery_failed` event's failed delivery again",
+    description: 'Same delivery-log id and Message-ID; attempts go on. `409` when it has no failed delivery, or while its address is suppressed.',
+    tag: 'deliveries',
+    security: ['apiKey'],
+    scopes: ['control'],
+    pathParams: eventId,
+    responses: { 202: { description: 'Queued again', schema: z.strictObject({ id, status: z.literal('pending_delivery') }) }, ...problemResponses(401, 403, 404, 409) },
+  },
+  {
+    method: 'post',
+    path: '/api/v1/deliveries/retry',
+    operationId: 'retryDeliveries',
+    summary: 'Send every failed delivery matching the filters again',
+    tag: 'deliveries',
+    security: ['apiKey'],
+    scopes: ['control'],
+    body: retryFilterSchema,
+    responses: {
+      202: {
+        description: 'How many were queued again, how many are suppressed, and whether more may match',
+        schema: z.strictObject({ retried: z.number().int(), suppressed: z.number().int(), more: z.boolean() }),
+      },
+      ...problemResponses(400, 401, 403),
+    },
+  },
+  {
+    method: 'get',
+    path: '/api/v1/suppressions',
+    operationId: 'listSuppressions',
+    summary: 'Suppressed addresses',
+    tag: 'suppressions',
+    security: ['apiKey'],
+    scopes: ['control'],
+    query: listSuppressionsQuerySchema,
+    responses: { 200: { description: 'The list', schema: z.strictObject({ items: z.array(suppressionSchema) }) }, ...problemResponses(400, 401, 403) },
+  },
+  {
+    method: 'post',
+    path: '/api/v1/suppressions',
+    operationId: 'addSuppression',
+    summary: 'Suppress an address (or refresh its suppression)',
+    tag: 'suppressions',
+    security: ['apiKey'],
+    scopes: ['control'],
+    body: suppressionInputSchema,
+    responses: { 201: { description: 'Suppressed', schema: suppressionSchema }, ...problemResponses(400, 401, 403) },
+  },
+  {
+    method: 'delete',
+    path: '/api/v1/suppressions/:channel/:address',
+    operationId: 'removeSuppression',
+    summary: 'Lift a suppression',
+    tag: 'suppressions',
+    security: ['apiKey'],
+    scopes: ['control'],
+    pathParams: z.strictObject({ channel: z.enum(CHANNELS), address: z.string().min(1).max(320) }),
+    responses: { 204: { description: 'Lifted' }, ...problemResponses(400, 401, 403, 404) },
+  },
+  {
+    method: 'post',
+    path: '/api/v1/providers/sms/receipts',
+    operationId: 'recordSmsReceipt',
+    summary: "An SMS provider's delivery receipt",
+    description: '`failed` turns a sent SMS event into `delivery_failed`; `delivered` is recorded in the delivery log.',
+    tag: 'providers',
+    security: ['smsReceiptToken'],
+    body: smsReceiptSchema,
+    responses: { 202: { description: 'Recorded', schema: z.strictObject({ deliveryLogId: id }) }, ...problemResponses(400, 401, 404) },
+  },
+];
+
+const control: ApiOperation[] = [
+  {
+    method: 'put',
+    path: '/api/v1/templates/:name',
+    operationId: 'receivePublishedTemplate',
+    summary: 'Receive a published template version (sent by the control instance)',
+    description: 'An older version than the one in place changes nothing (`changed: false`).',
+    tag: 'control',
+    security: ['apiKey'],
+    scopes: ['control'],
+    pathParams: templateName,
+    body: publishedTemplateInputSchema,
+    responses: { 200: { description: 'In place', schema: publishedTemplateSchema.extend({ changed: z.boolean() }) }, ...problemResponses(400, 401, 403, 409) },
+  },
+  {
+    method: 'delete',
+    path: '/api/v1/templates/:name',
+    operationId: 'removePublishedTemplate',
+    summary: 'Unpublish a template',
+    tag: 'control',
+    security: ['apiKey'],
+    scopes: ['control'],
+    pathParams: templateName,
+    responses: { 204: { description: 'Removed (or was not there)' }, ...problemResponses(400, 401, 403) },
+  },
+  {
+    method: 'get',
+    path: '/api/v1/templates',
+    operationId: 'listPublishedTemplates',
+    summary: 'The published templates',
+    tag: 'control',
+    security: ['apiKey'],
+    scopes: ['control'],
+    responses: { 200: { description: 'The list', schema: z.strictObject({ items: z.array(publishedTemplateSchema) }) }, ...problemResponses(401, 403) },
+  },
+  {
+    method: 'get',
+    path: '/api/v1/archive',
+    operationId: 'readArchiveFeed',
+    summary: 'The archive feed the control instance reads',
+    description: 'Events in the order of the transaction that last changed them, after `after`; `ack` acknowledges what the reader stored.',
+    tag: 'control',
+    security: ['apiKey'],
+    scopes: ['control'],
+    query: archiveQuerySchema,
+    responses: { 200: { description: 'A page', schema: archivePageSchema }, ...problemResponses(400, 401, 403) },
+  },
+];
+
+export const EXECUTION_API: ApiDescription = {
+  title: 'Message Center — execution instance',
+  version: '1',
+  description:
+    'Producers push events here; each is linked to the published template of its type and channel, rendered and delivered (email over SMTP, SMS over HTTP). ' +
+    'Errors are problem details (RFC 9457). Authenticate with `Authorization: Bearer <API key>`.',
+  securitySchemes: {
+    apiKey: { type: 'http', scheme: 'bearer', description: 'An API key (`mc_…`) with the scopes the operation names, or the control credential (`control`).' },
+    smsReceiptToken: { type: 'http', scheme: 'bearer', description: 'SMS_RECEIPT_TOKEN, given to the SMS provider.' },
+    metricsToken: { type: 'http', scheme: 'bearer', description: 'MC_METRICS_TOKEN.' },
+  },
+  tags: [
+    { name: 'events', description: "Producers' API" },
+    { name: 'deliveries', description: 'Replay of failed deliveries' },
+    { name: 'suppressions', description: 'Addresses never sent to' },
+    { name: 'providers', description: 'What providers report back' },
+    { name: 'control', description: 'Used by the control instance' },
+    { name: 'monitoring', description: 'Health, readiness, metrics' },
+    { name: 'documentation', description: 'This document' },
+  ],
+  operations: [...producers, ...operators, ...control, ...MONITORING_OPERATIONS, ...API_DOCS_OPERATIONS],
+};
