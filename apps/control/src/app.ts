@@ -1,11 +1,13 @@
 import { ping } from '@mc/db';
 import type { Express } from 'express';
-import { createBaseApp, monitoringRoutes, mountAdmin, notFoundHandler, problemMiddleware, type Authenticator } from '@mc/http';
+import { apiDocsRoutes, createBaseApp, monitoringRoutes, mountAdmin, notFoundHandler, problemMiddleware, type Authenticator } from '@mc/http';
 import type { ControlServices } from './control-services';
 import { createControlMetrics } from './control-metrics';
 import { executionInstancesRoutes } from './http/execution-instances-routes';
 import { templatesRoutes } from './http/templates-routes';
 import { reportsRoutes } from './http/reports-routes';
+import { CONTROL_API } from './http/api-description';
+import { openApiDocument } from '@mc/contract';
 
 /** The control instance's HTTP API, built without listening. */
 export function createControlApp(
@@ -28,6 +30,7 @@ export function createControlApp(
       failures: auth.failures,
     }),
   );
+  app.use(apiDocsRoutes(openApiDocument(CONTROL_API), CONTROL_API.title));
   app.use('/api/v1', executionInstancesRoutes(services, auth), templatesRoutes(services, auth), reportsRoutes(services, auth));
   mountAdmin(app, { ...options.admin, logger: services.logger, failures: auth.failures, queues: [services.queues.publishing, services.queues.archiving] });
   app.use(notFoundHandler);

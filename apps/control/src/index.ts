@@ -8,3 +8,5 @@ export { controlEnvSchema, readControlEnv, type ControlEnv } from './env';
 export { runArchiving } from './workflows/archiving';
 /** Control's client of an execution instance's control API, and the allow-list it checks. */
 export { ExecutionClient, isAllowedExecutionUrl } from './execution-client';
+/** The control instance's HTTP surface, operation by operation (what `/openapi.json` serves). */
+export { CONTROL_API } from './http/api-description';

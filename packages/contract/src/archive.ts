@@ -14,28 +14,35 @@ const dateTime = z.coerce.date();
 export const archivedDeliverySchema = z.object({ id: z.string(), status: z.string(), ...deliveryFields(dateTime) });
 export type ArchivedDelivery = z.output<typeof archivedDeliverySchema>;
 
-export const archivedEventSchema = z.object({
-  id: z.string(),
-  /** Instances from before producers existed do not send it: their events are the default producer's. */
-  producer: z.string().default(DEFAULT_PRODUCER),
-  kind: z.string(),
-  type: z.string(),
-  channel: z.enum(CHANNELS),
-  email: z.string().nullable(),
-  mobilePhone: z.string().nullable(),
-  externalId: z.string().nullable(),
-  status: z.string(),
-  statusReason: z.string().nullable(),
-  templateName: z.string().nullable(),
-  templateVersion: z.number().int().nullable(),
-  attempts: z.number().int(),
-  scheduledAt: dateTime.nullable(),
-  expiresAt: dateTime.nullable(),
-  createdAt: dateTime,
-  updatedAt: dateTime,
-  linkedAt: dateTime.nullable(),
-  deliveries: z.array(archivedDeliverySchema),
-});
+/**
+ * An archived event's fields, dates of the given type: ISO strings or `Date`s as each side reads
+ * them (the feed here, control's archive API too).
+ */
+export function archivedEventFields<D extends z.ZodType>(date: D) {
+  return {
+    id: z.string(),
+    /** Instances from before producers existed do not send it: their events are the default producer's. */
+    producer: z.string().default(DEFAULT_PRODUCER),
+    kind: z.string(),
+    type: z.string(),
+    channel: z.enum(CHANNELS),
+    email: z.string().nullable(),
+    mobilePhone: z.string().nullable(),
+    externalId: z.string().nullable(),
+    status: z.string(),
+    statusReason: z.string().nullable(),
+    templateName: z.string().nullable(),
+    templateVersion: z.number().int().nullable(),
+    attempts: z.number().int(),
+    scheduledAt: date.nullable(),
+    expiresAt: date.nullable(),
+    createdAt: date,
+    updatedAt: date,
+    linkedAt: date.nullable(),
+  };
+}
+
+export const archivedEventSchema = z.object({ ...archivedEventFields(dateTime), deliveries: z.array(archivedDeliverySchema) });
 export type ArchivedEvent = z.output<typeof archivedEventSchema>;
 
 export const archivePageSchema = z.object({

@@ -56,3 +56,15 @@ export const publishedTemplateInputSchema = z
   .strictObject({ ...contentFields, version: z.number().int().positive().max(2_147_483_647) })
   .superRefine(emailOnlyHeaders);
 export type PublishedTemplateInput = z.output<typeof publishedTemplateInputSchema>;
+
+/** A template's content as the APIs answer it (drafts on control, published versions on an execution instance). */
+export const templateContentViewFields = {
+  eventType: z.string(),
+  channel: z.enum(CHANNELS),
+  subject: z.string(),
+  html: z.string(),
+  text: z.string(),
+  from: z.string().nullable(),
+  replyTo: z.string().nullable(),
+  listUnsubscribe: z.string().nullable(),
+};

@@ -1,13 +1,13 @@
 import path from 'node:path';
 import express, { Router } from 'express';
 import { z } from 'zod';
-import type { ApiOperation } from '@mc/contract';
+import type { ApiDescription, ApiOperation } from '@mc/contract';
 
 /** swagger-ui-dist's files, served from node_modules: the docs page loads nothing from elsewhere. */
 const SWAGGER_UI = path.dirname(require.resolve('swagger-ui-dist/package.json'));
 
 /** What the API-documentation routes serve, documented like the rest. */
-export const API_DOCS_OPERATIONS: ApiOperation[] = [
+const API_DOCS_OPERATIONS: ApiOperation[] = [
   {
     method: 'get',
     path: '/openapi.json',
@@ -36,7 +36,7 @@ const readiness = z.strictObject({
 });
 
 /** What `monitoringRoutes` serves. */
-export const MONITORING_OPERATIONS: ApiOperation[] = [
+const MONITORING_OPERATIONS: ApiOperation[] = [
   {
     method: 'get',
     path: '/health',
@@ -65,6 +65,16 @@ export const MONITORING_OPERATIONS: ApiOperation[] = [
     responses: { 200: { description: 'Prometheus text exposition format', contentType: 'text/plain' } },
   },
 ];
+
+/** An app's API description with what every app serves besides its own API: monitoring and this documentation. */
+export function withCommonOperations(api: ApiDescription): ApiDescription {
+  return {
+    ...api,
+    securitySchemes: { ...api.securitySchemes, metricsToken: { type: 'http', scheme: 'bearer', description: 'MC_METRICS_TOKEN.' } },
+    tags: [...api.tags, { name: 'monitoring', description: 'Health, readiness, metrics' }, { name: 'documentation', description: 'This document' }],
+    operations: [...api.operations, ...MONITORING_OPERATIONS, ...API_DOCS_OPERATIONS],
+  };
+}
 
 function page(title: string): string {
   return `<!DOCTYPE html>

@@ -8,7 +8,8 @@ import { createPublishedVersion, getTemplate, listTemplates, markUnpublished, sa
 import { enqueuePublications } from '../workflows/publishing';
 
 /** What a preview renders with: a `ctx` an event could carry, and the `event` fields templates read. */
-const previewSchema = z.strictObject({ ctx: ctxSchema, event: ctxSchema });
+/** `POST /templates/:name/preview`: the data to render the draft with. */
+export const previewSchema = z.strictObject({ ctx: ctxSchema, event: ctxSchema });
 
 /** Templates: drafts, preview, publish (a new immutable version to every instance), unpublish. */
 export function templatesRoutes(services: ControlServices, auth: Authenticator): Router {

@@ -10,12 +10,13 @@ import {
   eventViewSchema,
   listEventsQuerySchema,
   problemResponses,
+  templateContentViewFields,
   publishedTemplateInputSchema,
   templateNameSchema,
   type ApiDescription,
   type ApiOperation,
 } from '@mc/contract';
-import { API_DOCS_OPERATIONS, MONITORING_OPERATIONS } from '@mc/http';
+import { withCommonOperations } from '@mc/http';
 import { archiveQuerySchema } from '../archive/archive-feed';
 import { listSuppressionsQuerySchema, suppressionInputSchema } from '../delivery/suppressions';
 import { retryFilterSchema } from '../delivery/retry-deliveries';
@@ -36,14 +37,7 @@ const templateName = z.strictObject({ name: templateNameSchema });
 const publishedTemplateSchema = z.strictObject({
   name: z.string(),
   version: z.number().int(),
-  eventType: z.string(),
-  channel: z.enum(CHANNELS),
-  subject: z.string(),
-  html: z.string(),
-  text: z.string(),
-  from: z.string().nullable(),
-  replyTo: z.string().nullable(),
-  listUnsubscribe: z.string().nullable(),
+  ...templateContentViewFields,
   publishedAt: isoDate,
 });
 const suppressionSchema = z.strictObject({ channel: z.enum(CHANNELS), address: z.string(), reason: z.string(), createdAt: isoDate, expiresAt: isoDate.nullable() });
@@ -228,7 +222,7 @@ const control: ApiOperation[] = [
   },
 ];
 
-export const EXECUTION_API: ApiDescription = {
+export const EXECUTION_API: ApiDescription = withCommonOperations({
   title: 'Message Center — execution instance',
   version: '1',
   description:
@@ -237,7 +231,6 @@ export const EXECUTION_API: ApiDescription = {
   securitySchemes: {
     apiKey: { type: 'http', scheme: 'bearer', description: 'An API key (`mc_…`) with the scopes the operation names, or the control credential (`control`).' },
     smsReceiptToken: { type: 'http', scheme: 'bearer', description: 'SMS_RECEIPT_TOKEN, given to the SMS provider.' },
-    metricsToken: { type: 'http', scheme: 'bearer', description: 'MC_METRICS_TOKEN.' },
   },
   tags: [
     { name: 'events', description: "Producers' API" },
@@ -245,8 +238,6 @@ export const EXECUTION_API: ApiDescription = {
     { name: 'suppressions', description: 'Addresses never sent to' },
     { name: 'providers', description: 'What providers report back' },
     { name: 'control', description: 'Used by the control instance' },
-    { name: 'monitoring', description: 'Health, readiness, metrics' },
-    { name: 'documentation', description: 'This document' },
   ],
-  operations: [...producers, ...operators, ...control, ...MONITORING_OPERATIONS, ...API_DOCS_OPERATIONS],
-};
+  operations: [...producers, ...operators, ...control],
+});
