@@ -165,12 +165,14 @@ describe('intake rate limit', () => {
   });
   afterAll(() => mc.close());
 
-  it('when a key sends more than its rate, then the excess is answered 429 with Retry-After', async () => {
+  it('when a key sends more than its rate, then the excess is answered 429 with Retry-After and the RateLimit header fields', async () => {
     const answers = await Promise.all(Array.from({ length: 12 }, () => mc.request('POST', '/api/v1/events', orderEvent())));
     const limited = answers.filter((answer) => answer.status === 429);
     expect(answers.filter((answer) => answer.status === 202).length).toBeGreaterThanOrEqual(5);
     expect(limited.length).toBeGreaterThanOrEqual(1);
     expect(limited[0]?.headers.get('retry-after')).toMatch(/^\d+$/);
     expect(limited[0]?.body.code).toBe('rate_limited');
+    expect(limited[0]?.headers.get('ratelimit-policy')).toBe('"per-key";q=5;w=1');
+    expect(limited[0]?.headers.get('ratelimit')).toMatch(/^"per-key";r=0;t=[1-9]\d*$/);
   });
 });

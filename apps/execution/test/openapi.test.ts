@@ -91,6 +91,22 @@ describe('the OpenAPI document of the execution instance', () => {
     expect((await call('POST', '/api/v1/events', orderEvent(), null)).status).toBe(401);
     expect((await call('POST', '/api/v1/events', orderEvent(), TEST_CONTROL_KEY)).status).toBe(403);
     expect((await call('POST', '/api/v1/events/batch', { events: [orderEvent(), orderEvent()] })).status).toBe(202);
+    // Idempotency-Key: a replay, another body (422), a malformed key (400).
+    const withKey = async (path: string, body: unknown, key: string) => {
+      const answer = await fetch(`${mc.baseUrl}${path}`, {
+        method: 'POST',
+        headers: { authorization: `Bearer ${TEST_PRODUCER_KEY}`, 'content-type': 'application/json', 'idempotency-key': key },
+        body: JSON.stringify(body),
+      });
+      const checked = { status: answer.status, body: await answer.json(), headers: answer.headers };
+      conformance.check('POST', path, checked);
+      return checked.status;
+    };
+    const keyed = orderEvent({ externalId: 'openapi-keyed' });
+    expect([await withKey('/api/v1/events', keyed, 'k-1'), await withKey('/api/v1/events', keyed, 'k-1')]).toEqual([202, 202]);
+    expect(await withKey('/api/v1/events', orderEvent(), 'k-1')).toBe(422);
+    expect(await withKey('/api/v1/events/batch', { events: [keyed] }, 'k-2')).toBe(202);
+    expect(await withKey('/api/v1/events/batch', { events: [keyed] }, '')).toBe(400);
     await eventWithStatus(mc, pushed.body.id, 'sent');
     expect((await call('GET', `/api/v1/events/${pushed.body.id}`)).status).toBe(200);
     expect((await call('GET', '/api/v1/events/0190f5a2-7b3c-7d4e-8f90-123456789abc')).status).toBe(404);

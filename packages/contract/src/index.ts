@@ -3,3 +3,4 @@ export * from './templates';
 export * from './archive';
 export * from './producer-api';
 export * from './openapi';
+export * from './idempotency';

@@ -42,6 +42,14 @@ const publishedTemplateSchema = z.strictObject({
 });
 const suppressionSchema = z.strictObject({ channel: z.enum(CHANNELS), address: z.string(), reason: z.string(), createdAt: isoDate, expiresAt: isoDate.nullable() });
 const location = { Location: { description: 'Where the event can be read', schema: { type: 'string' } } };
+const idempotencyKey = {
+  'Idempotency-Key': {
+    description:
+      "Any 1–255 printable ASCII characters (bare or as a Structured Field string), unique per logical push. For 24 hours, per producer, a retry with the same key and body gets the first 2xx answer again (with `Idempotent-Replayed: true`); another body with that key is a `422`; while the first request runs, `409` with `Retry-After`. An answer that is not a 2xx is not kept: a retry runs again.",
+    schema: { type: 'string', minLength: 1, maxLength: 257 },
+  },
+};
+const replayed = { 'Idempotent-Replayed': { description: '`true` when this is the replay of the first answer to this `Idempotency-Key`', schema: { type: 'string', const: 'true' } } };
 
 const producers: ApiOperation[] = [
   {
@@ -54,11 +62,12 @@ const producers: ApiOperation[] = [
     tag: 'events',
     security: ['apiKey'],
     scopes: ['events:write'],
+    headers: idempotencyKey,
     body: eventInputSchema,
     responses: {
-      202: { description: 'Stored and queued', schema: eventAcceptedSchema, headers: location },
-      200: { description: 'This `externalId` was pushed before: that event', schema: eventAcceptedSchema, headers: location },
-      ...problemResponses(400, 401, 403, 413, 415, 429, 503),
+      202: { description: 'Stored and queued', schema: eventAcceptedSchema, headers: { ...location, ...replayed } },
+      200: { description: 'This `externalId` was pushed before: that event', schema: eventAcceptedSchema, headers: { ...location, ...replayed } },
+      ...problemResponses(400, 401, 403, 409, 413, 415, 422, 429, 503),
     },
   },
   {
@@ -70,8 +79,9 @@ const producers: ApiOperation[] = [
     tag: 'events',
     security: ['apiKey'],
     scopes: ['events:write'],
+    headers: idempotencyKey,
     body: batchInputSchema,
-    responses: { 202: { description: 'Stored and queued', schema: batchAcceptedSchema }, ...problemResponses(400, 401, 403, 413, 415, 429, 503) },
+    responses: { 202: { description: 'Stored and queued', schema: batchAcceptedSchema, headers: replayed }, ...problemResponses(400, 401, 403, 409, 413, 415, 422, 429, 503) },
   },
   {
     method: 'get',

@@ -5,8 +5,9 @@ import { jsonBody, parseInput, principalOf, rateLimitPerPrincipal, requireScope,
 import type { ExecutionPrisma } from '@mc/db';
 import type { EventIntake } from '../intake/event-intake';
 import { getEvent, listEvents } from '../events/event-queries';
+import { idempotentPush, type IdempotencyOptions } from './idempotency';
 
-export interface EventsRoutesOptions {
+export interface EventsRoutesOptions extends IdempotencyOptions {
   prisma: ExecutionPrisma;
   intake: EventIntake;
   auth: Authenticator;
@@ -42,6 +43,7 @@ export function pushEventHandlers(options: EventsRoutesOptions): RequestHandler[
     rateLimitPerPrincipal(options.rateLimitPerSecond),
     jsonBody(options.rtBodyLimitBytes),
     requireJsonBody,
+    idempotentPush(options),
     async (req, res) => {
       const input = parseInput(eventInputSchema, req.body, 'The event has invalid fields; nothing was stored.');
       const accepted = await options.intake.acceptRealtime(input, producerOf(req));
@@ -66,7 +68,7 @@ export function eventsRoutes(options: EventsRoutesOptions): Router {
   const canRead = requireScope(options.auth, ['events:read', 'events:read:all']);
   const rateLimit = rateLimitPerPrincipal(options.rateLimitPerSecond);
 
-  router.post('/events/batch', canWrite, rateLimit, jsonBody(options.batchBodyLimitBytes), requireJsonBody, async (req, res) => {
+  router.post('/events/batch', canWrite, rateLimit, jsonBody(options.batchBodyLimitBytes), requireJsonBody, idempotentPush(options), async (req, res) => {
     const { events } = parseInput(batchInputSchema, req.body, 'The batch has invalid events; nothing was stored.');
     const accepted = await options.intake.acceptBatch(events, producerOf(req));
     const duplicates = accepted.filter((event) => !event.created).length;

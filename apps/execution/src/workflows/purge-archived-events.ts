@@ -1,6 +1,8 @@
 import type pg from 'pg';
 import type { Logger } from '@mc/observability';
 import { deleteArchivedEvents } from '../sql/delete-archived-events';
+import { deleteExpiredIdempotencyKeys } from '../sql/delete-expired-idempotency-keys';
+import { IDEMPOTENCY_KEEP_MS } from '@mc/contract';
 
 export const PURGE_ARCHIVED_EVENTS_SCHEDULER_ID = 'purge-archived-events';
 /** The consumer whose acknowledgement allows a purge: the control instance. */
@@ -15,18 +17,27 @@ export interface PurgeArchivedEventsContext {
   batchSize: number;
 }
 
+/** Runs a bounded DELETE until it deletes less than a batch; how many rows went. */
+async function deleteInBatches(batchSize: number, deleteBatch: () => Promise<number>): Promise<number> {
+  let total = 0;
+  for (;;) {
+    const deleted = await deleteBatch();
+    total += deleted;
+    if (deleted < batchSize) return total;
+  }
+}
+
 /**
  * Deletes, with their delivery logs, events that are final, older than the retention **and**
  * at or before the cursor the control instance acknowledged — never an event it has not archived
  * (an event changed after the acknowledgement has a newer change id, so it is kept too).
+ * Idempotency keys whose replay window is over go with the same job.
  */
 export async function purgeArchivedEvents(context: PurgeArchivedEventsContext): Promise<number> {
-  let purged = 0;
-  for (;;) {
-    const deleted = await deleteArchivedEvents(context.pool, ARCHIVE_CONSUMER, context.retentionMs, context.batchSize);
-    purged += deleted;
-    if (deleted < context.batchSize) break;
-  }
+  const { pool, batchSize } = context;
+  const purged = await deleteInBatches(batchSize, () => deleteArchivedEvents(pool, ARCHIVE_CONSUMER, context.retentionMs, batchSize));
   if (purged > 0) context.logger.info('purged archived events', { purged });
+  const keys = await deleteInBatches(batchSize, () => deleteExpiredIdempotencyKeys(pool, IDEMPOTENCY_KEEP_MS, batchSize));
+  if (keys > 0) context.logger.info('purged expired idempotency keys', { keys });
   return purged;
 }
