@@ -8,6 +8,7 @@ COPY package.json package-lock.json ./
 COPY apps/control/package.json apps/control/
 COPY apps/execution/package.json apps/execution/
 COPY packages/batching/package.json packages/batching/
+COPY packages/client/package.json packages/client/
 COPY packages/contract/package.json packages/contract/
 COPY packages/db/package.json packages/db/
 COPY packages/domain/package.json packages/domain/

@@ -1,7 +1,6 @@
 import http from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { ExecutionClient, isAllowedExecutionUrl } from '@mc/control';
-import { freePort, TEST_CONTROL_KEY } from '@mc/testing';
+import { freePort, listenLocally, TEST_CONTROL_KEY } from '@mc/testing';
 import { startExecutionHarness, type ExecutionHarness } from '@mc/execution/testing';
 import { startControlHarness, type ControlHarness } from '@mc/control/testing';
 
@@ -14,14 +13,11 @@ async function fakeServer(handler: http.RequestListener): Promise<{ url: string;
     hits.push(`${req.method} ${req.url}`);
     handler(req, res);
   });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const listening = await listenLocally(server);
   return {
-    url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`,
+    url: listening.baseUrl,
     hits,
-    close: () => {
-      server.closeAllConnections();
-      return new Promise((resolve) => server.close(() => resolve()));
-    },
+    close: listening.close,
   };
 }
 

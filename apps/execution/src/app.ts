@@ -14,16 +14,17 @@ import { suppressionsRoutes } from './http/suppressions-routes';
 import { archiveRoutes } from './http/archive-routes';
 import { providerReceiptsRoutes } from './http/provider-receipts-routes';
 import { retryRoutes } from './http/retry-routes';
+import { webhooksRoutes, type WebhooksRoutesOptions } from './http/webhooks-routes';
 import { EXECUTION_API } from './http/api-description';
 import type { EventQueues } from './intake/event-dispatch';
 
-export interface ExecutionAppOptions {
+export interface ExecutionAppOptions extends WebhooksRoutesOptions {
   prisma: ExecutionPrisma;
   pool: pg.Pool;
   redis: Redis;
   intake: EventIntake;
-  /** Where retried deliveries' events are queued. */
-  queues: EventQueues;
+  /** Where retried deliveries' events are queued, and webhook tests. */
+  queues: EventQueues & WebhooksRoutesOptions['queues'];
   renderer: TemplateRenderer;
   auth: Authenticator;
   logger: Logger;
@@ -56,7 +57,7 @@ export function createExecutionApp(options: ExecutionAppOptions): Express {
     }),
   );
   app.use(apiDocsRoutes(openApiDocument(EXECUTION_API), EXECUTION_API.title));
-  app.use('/api/v1', eventsRoutes(options), templatesRoutes(options), suppressionsRoutes(options), archiveRoutes(options), providerReceiptsRoutes(options), retryRoutes(options));
+  app.use('/api/v1', eventsRoutes(options), templatesRoutes(options), suppressionsRoutes(options), archiveRoutes(options), providerReceiptsRoutes(options), retryRoutes(options), webhooksRoutes(options));
   mountAdmin(app, { ...options.admin, logger: options.logger, failures: options.auth.failures });
   app.use(notFoundHandler);
   app.use(problemMiddleware(options.logger, { observe: options.observe }));

@@ -1,6 +1,14 @@
 import { z } from 'zod';
 import { DAY, HOUR, envVar, httpServerEnv, parseEnv, refuseDevelopmentSettings, SECOND } from '@mc/domain';
-import { DEFAULT_RETRY_SCHEDULE_MS } from './delivery/retry-schedule';
+import { DEFAULT_RETRY_SCHEDULE_MS, DEFAULT_WEBHOOK_RETRY_SCHEDULE_MS } from './delivery/retry-schedule';
+
+/** A retry schedule: the waits after the 1st, 2nd, … failed try, comma-separated (ms); the last one repeats. */
+const retrySchedule = (defaults: readonly number[]) =>
+  z
+    .string()
+    .regex(/^\d+(,\d+)*$/, 'must be comma-separated milliseconds, e.g. 1000,10000,60000')
+    .transform((value) => value.split(',').map(Number))
+    .default(() => [...defaults]);
 
 /**
  * The execution instance's whole configuration. This is the only module that reads
@@ -80,11 +88,7 @@ export const executionEnvSchema = z
      * When a delivery refused for now (SMTP 4xx, an SMS provider's 5xx or 429) is tried again:
      * the waits after the 1st, 2nd, … failed try, comma-separated (ms); the last one repeats.
      */
-    DELIVERY_RETRY_SCHEDULE_MS: z
-      .string()
-      .regex(/^\d+(,\d+)*$/, 'must be comma-separated milliseconds, e.g. 1000,10000,60000')
-      .transform((value) => value.split(',').map(Number))
-      .default(() => [...DEFAULT_RETRY_SCHEDULE_MS]),
+    DELIVERY_RETRY_SCHEDULE_MS: retrySchedule(DEFAULT_RETRY_SCHEDULE_MS),
     /** At most this many tries per delivery; unset: as many as the schedule fits in DELIVERY_GIVE_UP_AFTER_MS. */
     DELIVERY_MAX_ATTEMPTS: z.coerce.number().int().min(1).optional(),
     /** A delivery not sent this long after its first try fails for good (ms); an event's `expiresAt` ends it sooner. */
@@ -105,6 +109,20 @@ export const executionEnvSchema = z
     PURGE_RETENTION_MS: envVar.int(30 * DAY, 0),
     /** How often the purge runs (ms). */
     PURGE_EVERY_MS: envVar.int(1 * HOUR, SECOND),
+    /** Status webhooks: how often events' status changes become webhook messages (ms). */
+    WEBHOOK_FANOUT_EVERY_MS: envVar.int(1 * SECOND, 100),
+    /** Webhook POSTs in flight per worker process (their own workers: endpoints never slow deliveries). */
+    WEBHOOK_CONCURRENCY: envVar.int(20, 1),
+    /** An endpoint that has not answered after this long (ms) failed the try. */
+    WEBHOOK_TIMEOUT_MS: envVar.int(10 * SECOND, 100),
+    /** The waits after the 1st, 2nd, … failed try of a webhook message (ms); default the Standard Webhooks schedule. */
+    WEBHOOK_RETRY_SCHEDULE_MS: retrySchedule(DEFAULT_WEBHOOK_RETRY_SCHEDULE_MS),
+    /** A webhook message not delivered this long after it was created is given up (ms). */
+    WEBHOOK_GIVE_UP_AFTER_MS: envVar.int(1 * DAY, 0),
+    /** An endpoint whose every attempt failed for this long (ms) is disabled; PATCH it with `enabled: true` to resume. */
+    WEBHOOK_DISABLE_AFTER_MS: envVar.int(5 * DAY, 0),
+    /** After a secret rotation, the previous secret signs messages too for this long (ms). */
+    WEBHOOK_SECRET_GRACE_MS: envVar.int(1 * DAY, 0),
     /** How long a verified API key is trusted before it is looked up again (ms): revocation delay. */
     API_KEY_CACHE_MS: envVar.int(10 * SECOND),
     /** `Authorization: Bearer <token>` for /metrics and the details of /ready; unset: /metrics is open, /ready says only ok/not ok. */

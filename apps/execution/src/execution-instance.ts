@@ -29,6 +29,8 @@ export interface ExecutionInstance {
     reconciliation: ExecutionQueue<'pendingEventsReconciliation'>;
     updateEventStatus: ExecutionQueue<'updateEventStatus'>;
     purge: ExecutionQueue<'purgeArchivedEvents'>;
+    webhookDelivery: ExecutionQueue<'webhookDelivery'>;
+    webhookFanout: ExecutionQueue<'webhookFanout'>;
   };
   /** The `api` role: HTTP intake and the API (undefined in a `worker` process). */
   intake?: EventIntake;
@@ -76,6 +78,8 @@ export async function startExecutionInstance(env: ExecutionEnv, logger: Logger):
     reconciliation: createCatalogQueue(QUEUES.pendingEventsReconciliation, queueContext),
     updateEventStatus: createCatalogQueue(QUEUES.updateEventStatus, queueContext),
     purge: createCatalogQueue(QUEUES.purgeArchivedEvents, queueContext),
+    webhookDelivery: createCatalogQueue(QUEUES.webhookDelivery, queueContext),
+    webhookFanout: createCatalogQueue(QUEUES.webhookFanout, queueContext),
   };
   const metrics = new ExecutionMetrics(db.pool, Object.values(queues), env.MC_INSTANCE_NAME);
   const reconciliation: ReconciliationContext = { pool: db.pool, redis: producerRedis, queues, logger, graceMs: env.RECONCILE_GRACE_MS };
@@ -96,7 +100,16 @@ export async function startExecutionInstance(env: ExecutionEnv, logger: Logger):
       reconciliation,
       updateEventStatus,
       purge: { pool: db.pool, logger, retentionMs: env.PURGE_RETENTION_MS, batchSize: 5_000 },
-      schedulerQueues: { reconciliation: queues.reconciliation, updateEventStatus: queues.updateEventStatus, purge: queues.purge },
+      webhookFanout: { pool: db.pool, logger, queue: queues.webhookDelivery, pageSize: 1_000 },
+      webhookDelivery: {
+        pool: db.pool,
+        logger,
+        queue: queues.webhookDelivery,
+        retry: { scheduleMs: env.WEBHOOK_RETRY_SCHEDULE_MS, giveUpAfterMs: env.WEBHOOK_GIVE_UP_AFTER_MS },
+        disableAfterMs: env.WEBHOOK_DISABLE_AFTER_MS,
+        timeoutMs: env.WEBHOOK_TIMEOUT_MS,
+      },
+      schedulerQueues: { reconciliation: queues.reconciliation, updateEventStatus: queues.updateEventStatus, purge: queues.purge, webhookFanout: queues.webhookFanout },
     });
   }
 
@@ -127,6 +140,7 @@ export async function startExecutionInstance(env: ExecutionEnv, logger: Logger):
       trustProxy: env.MC_TRUST_PROXY,
       metricsToken: env.MC_METRICS_TOKEN,
       smsReceiptToken: env.SMS_RECEIPT_TOKEN,
+      webhookSecretGraceMs: env.WEBHOOK_SECRET_GRACE_MS,
       observe,
       logger,
       rtBodyLimitBytes: env.RT_BODY_LIMIT_BYTES,

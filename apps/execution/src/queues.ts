@@ -2,13 +2,13 @@ import { z } from 'zod';
 import { DAY, HOUR, SECOND, UUID_PATTERN } from '@mc/domain';
 import { defineQueue, defineScheduledQueue, type CatalogQueue, type RetryPolicy } from '@mc/queues';
 
-const eventId = z.string().regex(UUID_PATTERN, 'must be a UUID');
+const uuid = z.string().regex(UUID_PATTERN, 'must be a UUID');
 
 /** Events carried by one processing job: small enough for one set-based pass. */
 export const BATCH_CHUNK_SIZE = 500;
 
 /** The data of an `rtEventsProcessing` or `batchEventsProcessing` job: the events it links and delivers. */
-const eventsOfOneJob = z.strictObject({ eventIds: z.array(eventId).min(1).max(BATCH_CHUNK_SIZE) });
+const eventsOfOneJob = z.strictObject({ eventIds: z.array(uuid).min(1).max(BATCH_CHUNK_SIZE) });
 
 /**
  * Event processing jobs fail (and retry) only on infrastructure errors — PostgreSQL or Redis away:
@@ -48,6 +48,20 @@ export const QUEUES = {
   updateEventStatus: defineScheduledQueue('updateEventStatus', { keepCompleted: { count: 100, ageMs: 1 * HOUR }, keepFailedMs: 1 * DAY }),
   /** Job scheduler: deletes final events older than the retention that the control instance archived. */
   purgeArchivedEvents: defineScheduledQueue('purgeArchivedEvents', { keepCompleted: { count: 100, ageMs: 1 * DAY }, keepFailedMs: 7 * DAY }),
+  /**
+   * One job per try of a status-webhook message (`{messageId, attempt}`), on workers of its own:
+   * a slow or dead endpoint never holds up a delivery. The job fails (and BullMQ retries it) only
+   * when PostgreSQL is away; an endpoint's refusals are retried on the webhook schedule instead.
+   */
+  webhookDelivery: defineQueue({
+    name: 'webhookDelivery',
+    payload: z.strictObject({ messageId: uuid, attempt: z.number().int().min(0) }),
+    retry: processingRetry,
+    keepCompleted,
+    keepFailedMs: 7 * DAY,
+  }),
+  /** Job scheduler (every second by default): turns events' status changes into webhook messages, and queues lost ones again. */
+  webhookFanout: defineScheduledQueue('webhookFanout', { keepCompleted: { count: 100, ageMs: 1 * HOUR }, keepFailedMs: 1 * DAY }),
   /** Job scheduler: re-queues `pending` events whose job is gone (Redis lost data, crash before enqueue). */
   pendingEventsReconciliation: defineScheduledQueue('pendingEventsReconciliation', { keepCompleted: { count: 100, ageMs: 1 * HOUR }, keepFailedMs: 1 * DAY }),
 } as const;

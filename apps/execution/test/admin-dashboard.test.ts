@@ -29,7 +29,7 @@ describe('/admin (Bull Board and the development outbox)', () => {
     expect(answer.status).toBe(200);
     const { queues } = (await answer.json()) as { queues: Array<{ name: string }> };
     expect(queues.map((queue) => queue.name).sort()).toEqual(
-      ['batchEventsProcessing', 'pendingEventsReconciliation', 'purgeArchivedEvents', 'rtEventsProcessing', 'updateEventStatus'].sort(),
+      ['batchEventsProcessing', 'pendingEventsReconciliation', 'purgeArchivedEvents', 'rtEventsProcessing', 'updateEventStatus', 'webhookDelivery', 'webhookFanout'].sort(),
     );
   });
 

@@ -131,6 +131,19 @@ describe('the OpenAPI document of the execution instance', () => {
     expect((await call('POST', '/api/v1/providers/sms/receipts', { providerMessageId: sent.deliveries[0].providerMessageId, status: 'delivered' }, RECEIPT_TOKEN)).status).toBe(202);
     expect((await call('POST', '/api/v1/providers/sms/receipts', { providerMessageId: 'unknown', status: 'delivered' }, RECEIPT_TOKEN)).status).toBe(404);
 
+    // Status webhooks.
+    const hook = await call('POST', '/api/v1/webhooks', { url: 'http://127.0.0.1:1/hooks', events: ['event.sent'] });
+    expect(hook.status).toBe(201);
+    expect((await call('POST', '/api/v1/webhooks', { url: 'not a url' })).status).toBe(400);
+    expect((await call('GET', '/api/v1/webhooks')).status).toBe(200);
+    expect((await call('GET', `/api/v1/webhooks/${hook.body.id}`)).status).toBe(200);
+    expect((await call('PATCH', `/api/v1/webhooks/${hook.body.id}`, { events: null })).status).toBe(200);
+    expect((await call('POST', `/api/v1/webhooks/${hook.body.id}/rotate-secret`)).status).toBe(200);
+    expect((await call('POST', `/api/v1/webhooks/${hook.body.id}/test`)).status).toBe(202);
+    expect((await call('GET', `/api/v1/webhooks/${hook.body.id}/attempts?limit=5`)).status).toBe(200);
+    expect((await call('DELETE', `/api/v1/webhooks/${hook.body.id}`)).status).toBe(204);
+    expect((await call('GET', `/api/v1/webhooks/${hook.body.id}`)).status).toBe(404);
+
     // The archive feed, and unpublishing.
     expect((await call('GET', '/api/v1/archive?limit=10', undefined, TEST_CONTROL_KEY)).status).toBe(200);
     expect((await call('DELETE', '/api/v1/templates/otp', undefined, TEST_CONTROL_KEY)).status).toBe(204);

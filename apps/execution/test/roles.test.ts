@@ -23,7 +23,7 @@ describe('roles start only what they need', () => {
     expect(worker.intake).toBeUndefined();
     expect(worker.transports?.senders.email).toBeDefined();
     expect(worker.workers.map((w) => w.name).sort()).toEqual(
-      ['batchEventsProcessing', 'pendingEventsReconciliation', 'purgeArchivedEvents', 'rtEventsProcessing', 'updateEventStatus'].sort(),
+      ['batchEventsProcessing', 'pendingEventsReconciliation', 'purgeArchivedEvents', 'rtEventsProcessing', 'updateEventStatus', 'webhookDelivery', 'webhookFanout'].sort(),
     );
   });
 });

@@ -4,3 +4,4 @@ export * from './archive';
 export * from './producer-api';
 export * from './openapi';
 export * from './idempotency';
+export * from './webhooks';

@@ -8,7 +8,7 @@ import { problemSchema } from './producer-api';
  * routes Express serves, both ways, and validates real answers against it.
  */
 
-export type HttpMethod = 'get' | 'post' | 'put' | 'delete';
+export type HttpMethod = 'get' | 'post' | 'put' | 'patch' | 'delete';
 
 type JsonSchema = Record<string, unknown>;
 
@@ -47,6 +47,8 @@ export interface ApiDescription {
   securitySchemes: Record<string, JsonSchema>;
   tags: Array<{ name: string; description: string }>;
   operations: ApiOperation[];
+  /** What the app POSTs to its users' endpoints (OpenAPI 3.1 `webhooks`), by name. */
+  webhooks?: Record<string, { summary: string; description: string; headers: Record<string, { description: string; schema: JsonSchema }>; body: z.ZodType }>;
 }
 
 const PROBLEM_TITLES: Record<number, string> = {
@@ -132,6 +134,24 @@ export function openApiDocument(api: ApiDescription): JsonSchema {
     info: { title: api.title, version: api.version, description: api.description, license: { name: 'MIT', identifier: 'MIT' } },
     tags: api.tags,
     paths,
+    ...(api.webhooks
+      ? {
+          webhooks: Object.fromEntries(
+            Object.entries(api.webhooks).map(([name, webhook]) => [
+              name,
+              {
+                post: {
+                  summary: webhook.summary,
+                  description: webhook.description,
+                  parameters: Object.entries(webhook.headers).map(([header, { description, schema }]) => ({ name: header, in: 'header', required: true, description, schema })),
+                  requestBody: { required: true, content: { 'application/json': { schema: jsonSchemaOf(webhook.body, 'output') } } },
+                  responses: { '2XX': { description: 'Received: any 2xx acknowledges the message; anything else (or no answer) is retried' } },
+                },
+              },
+            ]),
+          ),
+        }
+      : {}),
     components: { securitySchemes: api.securitySchemes },
   };
 }

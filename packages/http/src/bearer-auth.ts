@@ -137,6 +137,13 @@ export function principalOf(req: Request): Principal {
   return principal;
 }
 
+/** The producer the request's credential belongs to; 403 for a credential of none. */
+export function producerOf(req: Request): string {
+  const { producer } = principalOf(req);
+  if (producer === undefined) throw new AppError('forbidden', 'This credential belongs to no producer.');
+  return producer;
+}
+
 /**
  * `Authorization: Bearer <token>` → 401 when missing or unknown, 403 when the token has none of
  * `scopes`, 429 when its address failed too often. The principal is then available through

@@ -14,3 +14,5 @@ export * from './fuzz/hostile-values';
 export * from './own-postgres';
 export * from './own-redis';
 export * from './openapi-conformance';
+export * from './webhook-receiver';
+export * from './local-server';

@@ -2,6 +2,8 @@ import { HOUR, MINUTE, SECOND } from '@mc/domain';
 
 /** When a temporarily refused message is tried again, as mail servers do: then hourly. */
 export const DEFAULT_RETRY_SCHEDULE_MS: readonly number[] = [1 * SECOND, 10 * SECOND, 1 * MINUTE, 5 * MINUTE, 15 * MINUTE, 1 * HOUR];
+/** When a refused status webhook is tried again: the Standard Webhooks schedule (then every 10 h, within the give-up window). */
+export const DEFAULT_WEBHOOK_RETRY_SCHEDULE_MS: readonly number[] = [5 * SECOND, 5 * MINUTE, 30 * MINUTE, 2 * HOUR, 5 * HOUR, 10 * HOUR];
 
 export interface RetryPolicy {
   /** The waits after the 1st, 2nd, … failed try (ms); the last one repeats. */

@@ -13,6 +13,13 @@ import {
   templateContentViewFields,
   publishedTemplateInputSchema,
   templateNameSchema,
+  webhookAttemptViewSchema,
+  webhookAttemptsQuerySchema,
+  webhookEndpointCreatedSchema,
+  webhookEndpointInputSchema,
+  webhookEndpointUpdateSchema,
+  webhookEndpointViewSchema,
+  webhookMessageSchema,
   type ApiDescription,
   type ApiOperation,
 } from '@mc/contract';
@@ -21,6 +28,7 @@ import { archiveQuerySchema } from '../archive/archive-feed';
 import { listSuppressionsQuerySchema, suppressionInputSchema } from '../delivery/suppressions';
 import { retryFilterSchema } from '../delivery/retry-deliveries';
 import { smsReceiptSchema } from '../delivery/sms-receipts';
+import { webhookIdParams } from './webhooks-routes';
 
 /*
  * The execution instance's HTTP surface, operation by operation: what `/openapi.json` and
@@ -104,6 +112,86 @@ const producers: ApiOperation[] = [
     scopes: ['events:read', 'events:read:all'],
     query: listEventsQuerySchema,
     responses: { 200: { description: 'A page', schema: eventPageSchema }, ...problemResponses(400, 401, 403) },
+  },
+];
+
+const webhook: Pick<ApiOperation, 'tag' | 'security' | 'scopes' | 'pathParams'> = { tag: 'webhooks', security: ['apiKey'], scopes: ['events:read'], pathParams: webhookIdParams };
+const webhooks: ApiOperation[] = [
+  {
+    method: 'post',
+    path: '/api/v1/webhooks',
+    operationId: 'createWebhook',
+    summary: 'Register a status webhook (its secret is shown here only)',
+    description: "This producer's events' status changes are POSTed to `url` (Standard Webhooks: see `webhooks` below). At most 20 per producer.",
+    ...webhook,
+    pathParams: undefined,
+    body: webhookEndpointInputSchema,
+    responses: {
+      201: { description: 'Registered', schema: webhookEndpointCreatedSchema, headers: { Location: { description: 'The endpoint', schema: { type: 'string' } } } },
+      ...problemResponses(400, 401, 403, 409, 413, 415),
+    },
+  },
+  {
+    method: 'get',
+    path: '/api/v1/webhooks',
+    operationId: 'listWebhooks',
+    summary: "This producer's webhook endpoints",
+    ...webhook,
+    pathParams: undefined,
+    responses: { 200: { description: 'The list', schema: z.strictObject({ items: z.array(webhookEndpointViewSchema) }) }, ...problemResponses(401, 403) },
+  },
+  {
+    method: 'get',
+    path: '/api/v1/webhooks/:id',
+    operationId: 'getWebhook',
+    summary: 'A webhook endpoint and its health (`failingSince`, `disabledAt`)',
+    ...webhook,
+    responses: { 200: { description: 'The endpoint', schema: webhookEndpointViewSchema }, ...problemResponses(400, 401, 403, 404) },
+  },
+  {
+    method: 'patch',
+    path: '/api/v1/webhooks/:id',
+    operationId: 'updateWebhook',
+    summary: 'Change url or events, disable, or re-enable an endpoint disabled after its failures',
+    ...webhook,
+    body: webhookEndpointUpdateSchema,
+    responses: { 200: { description: 'Changed', schema: webhookEndpointViewSchema }, ...problemResponses(400, 401, 403, 404, 413, 415) },
+  },
+  {
+    method: 'delete',
+    path: '/api/v1/webhooks/:id',
+    operationId: 'deleteWebhook',
+    summary: 'Delete an endpoint (its pending messages are dropped)',
+    ...webhook,
+    responses: { 204: { description: 'Deleted' }, ...problemResponses(400, 401, 403, 404) },
+  },
+  {
+    method: 'post',
+    path: '/api/v1/webhooks/:id/rotate-secret',
+    operationId: 'rotateWebhookSecret',
+    summary: 'A new secret; the previous one also signs for WEBHOOK_SECRET_GRACE_MS (a day)',
+    ...webhook,
+    responses: {
+      200: { description: 'The new secret', schema: z.strictObject({ secret: z.string().startsWith('whsec_'), previousSecretExpiresAt: isoDate }) },
+      ...problemResponses(400, 401, 403, 404),
+    },
+  },
+  {
+    method: 'post',
+    path: '/api/v1/webhooks/:id/test',
+    operationId: 'testWebhook',
+    summary: 'Send a `webhook.test` message to the endpoint',
+    ...webhook,
+    responses: { 202: { description: 'Queued', schema: z.strictObject({ messageId: z.string().startsWith('msg_') }) }, ...problemResponses(400, 401, 403, 404) },
+  },
+  {
+    method: 'get',
+    path: '/api/v1/webhooks/:id/attempts',
+    operationId: 'listWebhookAttempts',
+    summary: "The endpoint's delivery attempts, newest first",
+    ...webhook,
+    query: webhookAttemptsQuerySchema,
+    responses: { 200: { description: 'The attempts', schema: z.strictObject({ items: z.array(webhookAttemptViewSchema) }) }, ...problemResponses(400, 401, 403, 404) },
   },
 ];
 
@@ -244,10 +332,25 @@ export const EXECUTION_API: ApiDescription = withCommonOperations({
   },
   tags: [
     { name: 'events', description: "Producers' API" },
+    { name: 'webhooks', description: 'Status webhooks (Standard Webhooks), per producer' },
     { name: 'deliveries', description: 'Replay of failed deliveries' },
     { name: 'suppressions', description: 'Addresses never sent to' },
     { name: 'providers', description: 'What providers report back' },
     { name: 'control', description: 'Used by the control instance' },
   ],
-  operations: [...producers, ...operators, ...control],
+  operations: [...producers, ...webhooks, ...operators, ...control],
+  webhooks: {
+    eventStatus: {
+      summary: "A status change of one of the producer's events",
+      description:
+        '`event.sent`, `event.delivery_failed` (also when a bounce comes after `sent`), `event.ignored`, `event.not_taken_into_account`, `event.expired`, `event.complained`, and `webhook.test`. ' +
+        'Signed as Standard Webhooks says (verify with any of its libraries, or `verifyWebhook` of `@message-center/client`); retried with backoff for 24 h, with the same `webhook-id` and body.',
+      headers: {
+        'webhook-id': { description: '`msg_<id>`: the same on every retry of the message (deduplicate on it)', schema: { type: 'string' } },
+        'webhook-timestamp': { description: 'When this try was sent (Unix seconds)', schema: { type: 'string' } },
+        'webhook-signature': { description: '`v1,<base64 HMAC-SHA256>` per valid secret, space-separated', schema: { type: 'string' } },
+      },
+      body: webhookMessageSchema,
+    },
+  },
 });

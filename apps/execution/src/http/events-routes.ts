@@ -1,7 +1,7 @@
 import { Router, type Request, type RequestHandler } from 'express';
 import { AppError } from '@mc/domain';
 import { batchInputSchema, eventInputSchema, listEventsQuerySchema } from '@mc/contract';
-import { jsonBody, parseInput, principalOf, rateLimitPerPrincipal, requireScope, type Authenticator } from '@mc/http';
+import { jsonBody, parseInput, principalOf, producerOf, rateLimitPerPrincipal, requireScope, type Authenticator } from '@mc/http';
 import type { ExecutionPrisma } from '@mc/db';
 import type { EventIntake } from '../intake/event-intake';
 import { getEvent, listEvents } from '../events/event-queries';
@@ -22,12 +22,6 @@ const requireJsonBody: RequestHandler = (req, _res, next) => {
 };
 
 /** The producer whose events this request writes and reads. */
-function producerOf(req: Request): string {
-  const { producer } = principalOf(req);
-  if (producer === undefined) throw new AppError('forbidden', 'This credential belongs to no producer.');
-  return producer;
-}
-
 /** Whose events this request may read: its producer's, or everyone's with `events:read:all`. */
 function readerOf(req: Request): { producer?: string } {
   return principalOf(req).scopes.has('events:read:all') ? {} : { producer: producerOf(req) };

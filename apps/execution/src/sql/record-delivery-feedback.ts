@@ -27,8 +27,8 @@ export interface DeliveryFeedbackRow {
 /**
  * Keeps a received message and/or applies feedback, in one statement: the mail is stored
  * whatever it is; the feedback row, a failure after `sent` (unsynced again, so
- * `updateEventStatus` copies it onto the event: `sent → delivery_failed`) and the suppression
- * go with it or not at all.
+ * `updateEventStatus` copies it onto the event: `sent → delivery_failed`), a complaint's touch of
+ * its event (so the change feed carries it) and the suppression go with it or not at all.
  */
 export async function recordDeliveryFeedback(pool: pg.Pool, record: { mail?: InboundMailRow; feedback?: DeliveryFeedbackRow }): Promise<void> {
   const { mail, feedback } = record;
@@ -40,6 +40,10 @@ export async function recordDeliveryFeedback(pool: pg.Pool, record: { mail?: Inb
            ), feedback AS (
              INSERT INTO delivery_feedback (id, delivery_log_id, kind, status, detail, inbound_mail_id)
              SELECT $10::uuid, $8::uuid, $11, $12, $13, $1::uuid WHERE $10::uuid IS NOT NULL
+           ), complained AS (
+             -- A complaint changes what the event's history says: it comes again in the change feed (archive, webhooks).
+             UPDATE events SET updated_at = now()
+             WHERE $11::text = 'complaint' AND id = (SELECT event_id FROM delivery_logs WHERE id = $8::uuid)
            ), failed AS (
              UPDATE delivery_logs SET status = 'failed', last_error = $14, synced_at = NULL, updated_at = now()
              WHERE id = $8::uuid AND $14::text IS NOT NULL AND status::text = 'sent'

@@ -2,6 +2,7 @@ import type pg from 'pg';
 import type { Logger } from '@mc/observability';
 import { deleteArchivedEvents } from '../sql/delete-archived-events';
 import { deleteExpiredIdempotencyKeys } from '../sql/delete-expired-idempotency-keys';
+import { deleteFinishedWebhookMessages } from '../sql/delete-finished-webhook-messages';
 import { IDEMPOTENCY_KEEP_MS } from '@mc/contract';
 
 export const PURGE_ARCHIVED_EVENTS_SCHEDULER_ID = 'purge-archived-events';
@@ -31,7 +32,8 @@ async function deleteInBatches(batchSize: number, deleteBatch: () => Promise<num
  * Deletes, with their delivery logs, events that are final, older than the retention **and**
  * at or before the cursor the control instance acknowledged — never an event it has not archived
  * (an event changed after the acknowledgement has a newer change id, so it is kept too).
- * Idempotency keys whose replay window is over go with the same job.
+ * Idempotency keys whose replay window is over, and webhook messages finished for longer than
+ * the retention (with their attempts), go with the same job.
  */
 export async function purgeArchivedEvents(context: PurgeArchivedEventsContext): Promise<number> {
   const { pool, batchSize } = context;
@@ -39,5 +41,7 @@ export async function purgeArchivedEvents(context: PurgeArchivedEventsContext): 
   if (purged > 0) context.logger.info('purged archived events', { purged });
   const keys = await deleteInBatches(batchSize, () => deleteExpiredIdempotencyKeys(pool, IDEMPOTENCY_KEEP_MS, batchSize));
   if (keys > 0) context.logger.info('purged expired idempotency keys', { keys });
+  const webhookMessages = await deleteInBatches(batchSize, () => deleteFinishedWebhookMessages(pool, context.retentionMs, batchSize));
+  if (webhookMessages > 0) context.logger.info('purged finished webhook messages', { messages: webhookMessages });
   return purged;
 }

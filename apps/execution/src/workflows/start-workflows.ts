@@ -20,6 +20,8 @@ import { startBatchEventsProcessing } from './batch-events-processing';
 import { PENDING_EVENTS_RECONCILIATION_SCHEDULER_ID, reconcilePendingEvents, type ReconciliationContext } from './pending-events-reconciliation';
 import { UPDATE_EVENT_STATUS_SCHEDULER_ID, updateEventStatus, type UpdateEventStatusContext } from './update-event-status';
 import { PURGE_ARCHIVED_EVENTS_SCHEDULER_ID, purgeArchivedEvents, type PurgeArchivedEventsContext } from './purge-archived-events';
+import { WEBHOOK_FANOUT_SCHEDULER_ID, fanOutWebhooks, type WebhookFanoutContext } from './webhook-fanout';
+import { startWebhookDelivery, type WebhookDeliveryContext } from './webhook-delivery';
 import { QUEUES, type ExecutionQueue } from '../queues';
 
 export interface WorkflowsOptions {
@@ -34,10 +36,13 @@ export interface WorkflowsOptions {
   reconciliation: ReconciliationContext;
   updateEventStatus: UpdateEventStatusContext;
   purge: PurgeArchivedEventsContext;
+  webhookFanout: WebhookFanoutContext;
+  webhookDelivery: WebhookDeliveryContext;
   schedulerQueues: {
     reconciliation: ExecutionQueue<'pendingEventsReconciliation'>;
     updateEventStatus: ExecutionQueue<'updateEventStatus'>;
     purge: ExecutionQueue<'purgeArchivedEvents'>;
+    webhookFanout: ExecutionQueue<'webhookFanout'>;
   };
 }
 
@@ -78,8 +83,8 @@ function processingContext(options: WorkflowsOptions, transports: Transports): E
 
 /**
  * The `worker` role: opens the transports, then runs rtEventsProcessing, batchEventsProcessing,
- * and the job schedulers updateEventStatus, pendingEventsReconciliation and purgeArchivedEvents
- * with their workers.
+ * webhookDelivery, and the job schedulers updateEventStatus, pendingEventsReconciliation,
+ * purgeArchivedEvents and webhookFanout with their workers.
  */
 export async function startWorkflows(options: WorkflowsOptions): Promise<Workflows> {
   const { env, logger, redis } = options;
@@ -108,6 +113,13 @@ export async function startWorkflows(options: WorkflowsOptions): Promise<Workflo
       everyMs: env.PURGE_EVERY_MS,
       run: () => purgeArchivedEvents(options.purge),
     },
+    {
+      definition: QUEUES.webhookFanout,
+      queue: options.schedulerQueues.webhookFanout,
+      schedulerId: WEBHOOK_FANOUT_SCHEDULER_ID,
+      everyMs: env.WEBHOOK_FANOUT_EVERY_MS,
+      run: () => fanOutWebhooks(options.webhookFanout),
+    },
   ];
   // Removed on the dashboard, changed by hand, lost with a Redis that restarted empty: the
   // schedulers are checked every SCHEDULER_CHECK_EVERY_MS and when Redis is back, and put back.
@@ -116,6 +128,7 @@ export async function startWorkflows(options: WorkflowsOptions): Promise<Workflo
   const workers = [
     startRtEventsProcessing(processing, { ...base, concurrency: env.RT_WORKER_CONCURRENCY }),
     startBatchEventsProcessing(processing, { ...base, concurrency: env.BATCH_WORKER_CONCURRENCY }),
+    startWebhookDelivery(options.webhookDelivery, { ...base, concurrency: env.WEBHOOK_CONCURRENCY }),
     ...scheduled.map((workflow) => startScheduledWorkflow(workflow, base)),
   ];
   return {
