@@ -9,6 +9,9 @@ COPY apps/control/package.json apps/control/
 COPY apps/execution/package.json apps/execution/
 COPY packages/batching/package.json packages/batching/
 COPY packages/client/package.json packages/client/
+# The client package is built by the postinstall (its sources and build configuration first).
+COPY packages/client/src packages/client/src
+COPY packages/client/build.mjs packages/client/tsconfig.esm.json packages/client/tsconfig.cjs.json packages/client/
 COPY packages/contract/package.json packages/contract/
 COPY packages/db/package.json packages/db/
 COPY packages/domain/package.json packages/domain/
@@ -29,6 +32,7 @@ ENV NODE_ENV=production LOG_FORMAT=json HOST=0.0.0.0
 WORKDIR /app
 COPY --from=build /app/node_modules ./node_modules
 COPY --from=build /app/packages/db/generated ./packages/db/generated
+COPY --from=build /app/packages/client/dist ./packages/client/dist
 COPY package.json ./
 COPY apps ./apps
 COPY packages ./packages

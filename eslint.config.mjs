@@ -4,12 +4,12 @@ import tseslint from 'typescript-eslint';
 import boundaries from './eslint-rules/workspace-boundaries.cjs';
 
 export default tseslint.config(
-  { ignores: ['**/node_modules/**', 'packages/db/generated/**', 'coverage/**'] },
+  { ignores: ['**/node_modules/**', 'packages/db/generated/**', 'packages/client/dist/**', 'coverage/**'] },
   eslint.configs.recommended,
   ...tseslint.configs.recommendedTypeChecked,
   {
     languageOptions: {
-      parserOptions: { projectService: { allowDefaultProject: ['*.mjs', 'eslint-rules/*.cjs'] }, tsconfigRootDir: import.meta.dirname },
+      parserOptions: { projectService: { allowDefaultProject: ['*.mjs', 'eslint-rules/*.cjs', 'packages/client/build.mjs'] }, tsconfigRootDir: import.meta.dirname },
     },
     rules: {
       '@typescript-eslint/no-floating-promises': 'error',

@@ -5,6 +5,8 @@ import type { Config } from 'jest';
 
 const config: Config = {
   testEnvironment: 'node',
+  // In-repo imports of @message-center/client get its sources, not its build (package.json "exports").
+  testEnvironmentOptions: { customExportConditions: ['node', 'node-addons', '@message-center/source'] },
   roots: ['<rootDir>/apps', '<rootDir>/packages', '<rootDir>/tests'],
   // Each workspace's own tests in its test/; tests of the apps together in tests/.
   testMatch: ['**/test/**/*.test.ts', '<rootDir>/tests/**/*.test.ts'],

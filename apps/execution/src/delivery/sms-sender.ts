@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { retryAfterMs } from '@message-center/client';
 import { coerceError } from '@mc/domain';
 import { DeliveryFailure, type ChannelSender, type OutgoingMessage } from './channel-sender';
 
@@ -56,15 +57,6 @@ export function createSmsSender(options: SmsSenderOptions): ChannelSender {
     },
     close: () => Promise.resolve(),
   };
-}
-
-/** `Retry-After` as seconds or an HTTP date, in ms from now (undefined when absent or unreadable). */
-function retryAfterMs(value: string | null): number | undefined {
-  if (!value) return undefined;
-  const seconds = Number(value);
-  if (Number.isFinite(seconds) && seconds >= 0) return seconds * 1000;
-  const at = Date.parse(value);
-  return Number.isNaN(at) ? undefined : Math.max(0, at - Date.now());
 }
 
 function safeJson(text: string): unknown {
