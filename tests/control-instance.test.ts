@@ -122,7 +122,7 @@ describe('the control instance with two execution instances', () => {
     const distinct = Number((await control.control.db.pool.query("SELECT count(*) AS n FROM archived_events WHERE instance = 'east'")).rows[0].n);
     const account = (await control.request('GET', '/api/v1/execution-instances')).body.items.find((item: { name: string }) => item.name === 'east');
     expect(account.archivedEvents).toBe(distinct);
-    expect(await (await fetch(`${control.baseUrl}/metrics`)).text()).toContain(`mc_archived_events{account="east"} ${distinct}`);
+    expect(await (await fetch(`${control.baseUrl}/metrics`)).text()).toContain(`mc_archived_events{mc_instance="east"} ${distinct}`);
 
     const summary = await control.request('GET', '/api/v1/reports/summary');
     expect(summary.body.counts).toEqual(
@@ -197,11 +197,11 @@ describe('the control instance with two execution instances', () => {
     expect((await control.request('DELETE', '/api/v1/execution-instances/west')).status).toBe(404);
   });
 
-  it('when /metrics is scraped, then the archive lag and archived count of each account are there', async () => {
+  it('when /metrics is scraped, then the archive lag and archived count of each execution instance are there', async () => {
     const text = await (await fetch(`${control.baseUrl}/metrics`)).text();
-    expect(text).toMatch(/^mc_archive_lag_seconds\{account="east"\} [\d.]+$/m);
-    expect(text).toMatch(/^mc_archived_events\{account="east"\} [1-9]\d*$/m);
-    expect(text).toMatch(/^mc_queue_jobs\{queue="publishing",state="completed"\} \d+$/m);
+    expect(text).toMatch(/^mc_archive_lag_seconds\{mc_instance="east"\} [\d.]+$/m);
+    expect(text).toMatch(/^mc_archived_events\{mc_instance="east"\} [1-9]\d*$/m);
+    expect(text).toMatch(/^mc_queue_jobs\{queue="publishing",state="waiting"\} \d+$/m);
   });
 
   it('when a producer key or no token is used on control, then it is refused; a control credential cannot push events', async () => {

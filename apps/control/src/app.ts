@@ -2,7 +2,6 @@ import { ping } from '@mc/db';
 import type { Express } from 'express';
 import { apiDocsRoutes, createBaseApp, monitoringRoutes, mountAdmin, notFoundHandler, problemMiddleware, type Authenticator } from '@mc/http';
 import type { ControlServices } from './control-services';
-import { createControlMetrics } from './control-metrics';
 import { executionInstancesRoutes } from './http/execution-instances-routes';
 import { templatesRoutes } from './http/templates-routes';
 import { reportsRoutes } from './http/reports-routes';
@@ -21,11 +20,11 @@ export function createControlApp(
     observe?: (error: unknown) => void;
   },
 ): Express {
-  const app = createBaseApp({ trustProxy: options.trustProxy });
+  const app = createBaseApp({ trustProxy: options.trustProxy, metrics: services.metrics.scraped.process });
   app.use(
     monitoringRoutes({
       checks: { postgres: () => ping(services.pool), redis: () => services.redis.ping() },
-      metrics: createControlMetrics(services.pool, [services.queues.publishing, services.queues.archiving]),
+      metrics: services.metrics.scraped,
       token: options.metricsToken,
       failures: auth.failures,
     }),

@@ -12,6 +12,7 @@ import { TemplateRenderer } from '@mc/templates';
 import type { ControlEnv } from './env';
 import type { ControlServices } from './control-services';
 import { createControlApp } from './app';
+import { createControlMetrics } from './control-metrics';
 import { adminTokenVerifier } from './admin-auth';
 import { keepArchivingSchedulers, startArchivingWorker } from './workflows/archiving';
 import { resumeUnfinishedPublications, startPublishingWorker } from './workflows/publishing';
@@ -59,13 +60,16 @@ export async function startControlInstance(env: ControlEnv, logger: Logger): Pro
   if (!env.MC_SECRET_KEY) logger.warn('MC_SECRET_KEY is not set: stored credentials are sealed with a development key, which protects nothing');
   const secrets = new SecretBox(env.MC_SECRET_KEY ?? DEVELOPMENT_SECRET_KEY, env.MC_SECRET_KEY_PREVIOUS);
   await sealStoredCredentials(db.prisma, secrets, logger);
+  const queues = { publishing: createCatalogQueue(QUEUES.publishing, queueContext), archiving: createCatalogQueue(QUEUES.archiving, queueContext) };
+  const metrics = createControlMetrics(db.pool, Object.values(queues), { redis: producerRedis, queuePrefix: env.MC_CONTROL_QUEUE_PREFIX });
   const services: ControlServices = {
     prisma: db.prisma,
     pool: db.pool,
     redis: producerRedis,
     logger,
     renderer: new TemplateRenderer(),
-    queues: { publishing: createCatalogQueue(QUEUES.publishing, queueContext), archiving: createCatalogQueue(QUEUES.archiving, queueContext) },
+    queues,
+    metrics,
     secrets,
     archiving: {
       secrets,
@@ -93,7 +97,7 @@ export async function startControlInstance(env: ControlEnv, logger: Logger): Pro
   await schedulers.check();
   await resumeUnfinishedPublications(db.prisma, services.queues.publishing);
 
-  const workerOptions = { connection: workerRedis, prefix: env.MC_CONTROL_QUEUE_PREFIX, logger, observe };
+  const workerOptions = { connection: workerRedis, prefix: env.MC_CONTROL_QUEUE_PREFIX, logger, observe, jobs: metrics.jobs };
   const workers = [
     startPublishingWorker({ prisma: db.prisma, lockPool, logger, calls, secrets }, { ...workerOptions, concurrency: PUBLISHING_CONCURRENCY }),
     startArchivingWorker(services.archiving, { ...workerOptions, concurrency: 4 }),

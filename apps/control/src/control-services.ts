@@ -7,6 +7,7 @@ import { TemplateRenderer } from '@mc/templates';
 import type { ArchivingContext } from './workflows/archiving';
 import type { ExecutionCallOptions } from './execution-client';
 import type { ControlQueue } from './queues';
+import type { ControlMetrics } from './control-metrics';
 
 /** What the control instance's routes and workflows share. */
 export interface ControlServices {
@@ -22,6 +23,8 @@ export interface ControlServices {
   secrets: SecretBox;
   /** How control calls the execution instances (timeout, allow-list). */
   calls: ExecutionCallOptions;
+  /** What `/metrics` serves, and the workers' job counter. */
+  metrics: ControlMetrics;
   /** How long publish/unpublish wait for the instances' answers before reporting `pending` (ms). */
   publishWaitMs: number;
 }

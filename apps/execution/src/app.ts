@@ -44,18 +44,30 @@ export interface ExecutionAppOptions extends WebhooksRoutesOptions {
   trustProxy?: boolean | number | string;
 }
 
+/** What every process answers: /health, /ready (PostgreSQL and Redis), /metrics. */
+function monitoring(options: Pick<ExecutionAppOptions, 'pool' | 'redis' | 'metrics' | 'metricsToken'> & { failures: Authenticator['failures'] }) {
+  return monitoringRoutes({
+    checks: { postgres: () => ping(options.pool), redis: () => options.redis.ping() },
+    metrics: options.metrics.scraped,
+    token: options.metricsToken,
+    failures: options.failures,
+  });
+}
+
+/** A process without the API (`worker`, `inbound` roles) on WORKER_METRICS_PORT: monitoring only. */
+export function monitoringApp(options: Pick<ExecutionAppOptions, 'pool' | 'redis' | 'metrics' | 'metricsToken' | 'logger'> & { failures: Authenticator['failures'] }): Express {
+  const app = createBaseApp({ metrics: options.metrics.registry });
+  app.use(monitoring(options));
+  app.use(notFoundHandler);
+  app.use(problemMiddleware(options.logger));
+  return app;
+}
+
 /** The execution instance's HTTP API, built without listening (tests listen on port 0). */
 export function createExecutionApp(options: ExecutionAppOptions): Express {
-  const app = createBaseApp({ trustProxy: options.trustProxy });
+  const app = createBaseApp({ trustProxy: options.trustProxy, metrics: options.metrics.registry });
   app.post('/api/v1/events', ...pushEventHandlers(options));
-  app.use(
-    monitoringRoutes({
-      checks: { postgres: () => ping(options.pool), redis: () => options.redis.ping() },
-      metrics: options.metrics.registry,
-      token: options.metricsToken,
-      failures: options.auth.failures,
-    }),
-  );
+  app.use(monitoring({ ...options, failures: options.auth.failures }));
   app.use(apiDocsRoutes(openApiDocument(EXECUTION_API), EXECUTION_API.title));
   app.use('/api/v1', eventsRoutes(options), templatesRoutes(options), suppressionsRoutes(options), archiveRoutes(options), providerReceiptsRoutes(options), retryRoutes(options), webhooksRoutes(options));
   mountAdmin(app, { ...options.admin, logger: options.logger, failures: options.auth.failures });

@@ -125,6 +125,8 @@ export const executionEnvSchema = z
     WEBHOOK_SECRET_GRACE_MS: envVar.int(1 * DAY, 0),
     /** How long a verified API key is trusted before it is looked up again (ms): revocation delay. */
     API_KEY_CACHE_MS: envVar.int(10 * SECOND),
+    /** A process without HTTP (`worker`, `inbound`) serves /metrics, /health and /ready on this port; unset: it serves nothing (its counters are then unseen). */
+    WORKER_METRICS_PORT: z.coerce.number().int().min(0).max(65535).optional(),
     /** `Authorization: Bearer <token>` for /metrics and the details of /ready; unset: /metrics is open, /ready says only ok/not ok. */
     MC_METRICS_TOKEN: envVar.secret(),
   })

@@ -9,7 +9,7 @@ import { closeRedis, createCatalogQueue, createRedisConnection } from '@mc/queue
 import { closeHttpServer, closeInStages } from '@mc/lifecycle';
 import { TemplateRenderer } from '@mc/templates';
 import { rolesOf, type ExecutionEnv } from './env';
-import { createExecutionApp } from './app';
+import { createExecutionApp, monitoringApp } from './app';
 import { EventIntake } from './intake/event-intake';
 import type { EventQueues } from './intake/event-dispatch';
 import { createKeyVerifier, reconcileBootstrapKeys } from './api-keys/api-keys';
@@ -41,7 +41,7 @@ export interface ExecutionInstance {
   /** The scheduled workflows' contexts (no I/O of their own): what their jobs, and tests, run. */
   reconciliation: ReconciliationContext;
   updateEventStatus: UpdateEventStatusContext;
-  /** Set when the `api` role listens. */
+  /** Set when the `api` role listens, or a process without it on WORKER_METRICS_PORT (monitoring only). */
   server?: http.Server;
   /** The port it listens on (the real one when configured with 0). */
   port?: number;
@@ -81,9 +81,9 @@ export async function startExecutionInstance(env: ExecutionEnv, logger: Logger):
     webhookDelivery: createCatalogQueue(QUEUES.webhookDelivery, queueContext),
     webhookFanout: createCatalogQueue(QUEUES.webhookFanout, queueContext),
   };
-  const metrics = new ExecutionMetrics(db.pool, Object.values(queues), env.MC_INSTANCE_NAME);
+  const metrics = new ExecutionMetrics({ pool: db.pool, queues: Object.values(queues), instance: env.MC_INSTANCE_NAME, redis: producerRedis, queuePrefix: env.MC_QUEUE_PREFIX });
   const reconciliation: ReconciliationContext = { pool: db.pool, redis: producerRedis, queues, logger, graceMs: env.RECONCILE_GRACE_MS };
-  const updateEventStatus: UpdateEventStatusContext = { pool: db.pool, logger, batchSize: env.UPDATE_EVENT_STATUS_BATCH_SIZE, maxRunMs: 1 * MINUTE };
+  const updateEventStatus: UpdateEventStatusContext = { pool: db.pool, logger, batchSize: env.UPDATE_EVENT_STATUS_BATCH_SIZE, maxRunMs: 1 * MINUTE, finalized: metrics.eventsFinal };
 
   const roles = rolesOf(env);
   let workerRedis: ReturnType<typeof createRedisConnection> | undefined;
@@ -108,6 +108,7 @@ export async function startExecutionInstance(env: ExecutionEnv, logger: Logger):
         retry: { scheduleMs: env.WEBHOOK_RETRY_SCHEDULE_MS, giveUpAfterMs: env.WEBHOOK_GIVE_UP_AFTER_MS },
         disableAfterMs: env.WEBHOOK_DISABLE_AFTER_MS,
         timeoutMs: env.WEBHOOK_TIMEOUT_MS,
+        attempts: metrics.webhookAttempts,
       },
       schedulerQueues: { reconciliation: queues.reconciliation, updateEventStatus: queues.updateEventStatus, purge: queues.purge, webhookFanout: queues.webhookFanout },
     });
@@ -160,6 +161,10 @@ export async function startExecutionInstance(env: ExecutionEnv, logger: Logger):
   let server: http.Server | undefined;
   let port: number | undefined;
   if (app) ({ server, port } = await listenHttp(app, httpServerOptions(env, env.EXECUTION_PORT)));
+  else if (env.WORKER_METRICS_PORT !== undefined) {
+    // No API here: only what Prometheus and an orchestrator need.
+    ({ server, port } = await listenHttp(monitoringApp({ pool: db.pool, redis: producerRedis, metrics, metricsToken: env.MC_METRICS_TOKEN, failures: failedAuthLimiter(env), logger }), httpServerOptions(env, env.WORKER_METRICS_PORT)));
+  }
 
   let inbound: InboundSmtp | undefined;
   if (roles.inbound && env.MC_BOUNCE_DOMAIN && env.MC_BOUNCE_SECRET) {

@@ -110,12 +110,13 @@ describe('/admin (Bull Board and the development outbox)', () => {
     // Label order is prom-client's business: match each label wherever it stands.
     const sample = (name: string, labels: string[], value = '[1-9][\\d.]*') =>
       new RegExp(`^${name}\\{${labels.map((label) => `(?=[^}]*${label})`).join('')}[^}]*\\} ${value}$`, 'm');
-    expect(text).toMatch(sample('mc_queue_jobs', ['queue="rtEventsProcessing"', 'state="completed"'], '\\d+'));
-    expect(text).toMatch(sample('mc_events', ['status="sent"', 'instance="local"']));
+    expect(text).toMatch(sample('mc_queue_jobs', ['queue="rtEventsProcessing"', 'state="waiting"'], '\\d+'));
+    expect(text).toMatch(sample('mc_events_final_total', ['status="sent"', 'mc_instance="local"']));
+    expect(text).toMatch(sample('mc_events_backlog', ['status="pending"', 'mc_instance="local"'], '\\d+'));
     expect(text).toMatch(sample('mc_events_accepted_total', ['kind="rt"']));
-    expect(text).toMatch(sample('mc_event_received_to_linked_seconds_count', ['instance="local"']));
+    expect(text).toMatch(sample('mc_event_received_to_linked_seconds_count', ['mc_instance="local"']));
     expect(text).toMatch(sample('mc_event_received_to_sent_seconds_count', ['channel="email"']));
     expect(text).toMatch(sample('mc_deliveries_total', ['channel="email"', 'outcome="sent"']));
-    expect(text).toMatch(sample('mc_update_event_status_lag_seconds', ['instance="local"'], '[\\d.]+'));
+    expect(text).toMatch(sample('mc_update_event_status_lag_seconds', ['mc_instance="local"'], '[\\d.]+'));
   });
 });

@@ -36,7 +36,7 @@ describe('when PostgreSQL is unreachable', () => {
       batchBodyLimitBytes: 1_000_000,
       rateLimitPerSecond: 0,
       admin: { queues: [] },
-      metrics: new ExecutionMetrics(deadPool, [], 'test'),
+      metrics: new ExecutionMetrics({ pool: deadPool, queues: [], instance: 'test', redis: mc.instance.reconciliation.redis, queuePrefix: mc.prefix }),
     });
     server = app.listen(0);
     await new Promise((resolve) => server.once('listening', resolve));

@@ -4,6 +4,7 @@ import type { z } from 'zod';
 import { FaultLog, type Logger } from '@mc/observability';
 import { SECOND, fieldErrorsOf } from '@mc/domain';
 import type { QueueDefinition } from './queue-definition';
+import type { JobCounter } from './queue-metrics';
 
 /** The BullMQ job options a catalog entry stands for. */
 export function jobOptionsOf(definition: QueueDefinition): JobsOptions {
@@ -64,6 +65,8 @@ export interface WorkerOptions extends QueueContext {
   lockDurationMs?: number;
   /** Sees the error of every failed job (an outage watch starts from it). */
   observe?: (error: unknown) => void;
+  /** Counts the jobs this worker completes and fails (`mc_jobs_total`). */
+  jobs?: JobCounter;
 }
 
 export type CatalogProcessor<D extends QueueDefinition, R> = (
@@ -84,7 +87,9 @@ export function createCatalogWorker<D extends QueueDefinition, R>(definition: D,
   // One line per kind of failure per interval, with a count: an outage fails every job alike.
   const faults = new FaultLog(options.logger);
   worker.on('error', (error) => faults.report(`error:${error.message}`, 'worker error', { queue: definition.name, error: error.message }));
+  worker.on('completed', () => options.jobs?.inc({ queue: definition.name, outcome: 'completed' }));
   worker.on('failed', (job, error) => {
+    options.jobs?.inc({ queue: definition.name, outcome: 'failed' });
     options.observe?.(error);
     faults.report(`failed:${error.message.replace(/[0-9a-f-]{36}|\d+/g, '#').slice(0, 80)}`, 'job failed', {
       queue: definition.name,

@@ -5,3 +5,4 @@ export * from './queue-metrics';
 export * from './scheduled-workflow';
 export * from './scheduler-keeper';
 export * from './redis-reachability';
+export * from './instance-metrics';

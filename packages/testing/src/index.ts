@@ -16,3 +16,4 @@ export * from './own-redis';
 export * from './openapi-conformance';
 export * from './webhook-receiver';
 export * from './local-server';
+export * from './promtool';

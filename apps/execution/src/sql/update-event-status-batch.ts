@@ -8,8 +8,8 @@ import type pg from 'pg';
  * backwards, and `FOR UPDATE SKIP LOCKED` lets several processes
  * run it at once without waiting on or double-handling each other's rows.
  */
-export async function updateEventStatusBatch(pool: pg.Pool, batchSize: number): Promise<number> {
-  const { rowCount } = await pool.query({
+export async function updateEventStatusBatch(pool: pg.Pool, batchSize: number): Promise<{ synced: number; moved: Record<string, number> }> {
+  const { rows } = await pool.query<{ synced: number; moved: Record<string, number> | null }>({
     name: 'mc_update_event_status',
     text: `WITH batch AS (
        SELECT id, event_id, status FROM delivery_logs
@@ -24,11 +24,15 @@ export async function updateEventStatusBatch(pool: pg.Pool, batchSize: number): 
        FROM batch b JOIN delivery_logs d ON d.id = b.id
        WHERE e.id = b.event_id
          AND (e.status::text = 'pending_delivery' OR (e.status::text = 'sent' AND b.status = 'failed'))
-       RETURNING e.id
+       RETURNING e.status
+     ), synced AS (
+       UPDATE delivery_logs d SET synced_at = now()
+       FROM batch b WHERE d.id = b.id
+       RETURNING 1
      )
-     UPDATE delivery_logs d SET synced_at = now()
-     FROM batch b WHERE d.id = b.id`,
+     SELECT (SELECT count(*)::int FROM synced) AS synced,
+            (SELECT json_object_agg(status, events) FROM (SELECT status::text, count(*)::int AS events FROM moved GROUP BY status) s) AS moved`,
     values: [batchSize],
   });
-  return rowCount ?? 0;
+  return { synced: rows[0]?.synced ?? 0, moved: rows[0]?.moved ?? {} };
 }

@@ -71,6 +71,8 @@ export async function runEventProcessingJob(
       expired: linking.expired.length,
       ...delivery,
     };
+    if (result.notTakenIntoAccount > 0) context.metrics?.eventsFinal.inc({ status: 'not_taken_into_account' }, result.notTakenIntoAccount);
+    if (result.expired > 0) context.metrics?.eventsFinal.inc({ status: 'expired' }, result.expired);
     context.logger.debug('events processed', { queue: job.queueName, jobId: job.id, eventId: eventIds.length === 1 ? eventIds[0] : undefined, ...result });
     // Deliveries to try later (their retry schedule, or their transport's next probe), or held by
     // another worker (it records them, or it died and they are ours once its lease ends): the job
@@ -102,7 +104,8 @@ export async function runEventProcessingJob(
 
 async function giveUp(context: EventProcessingContext, eventIds: readonly string[], job: Job, reason: string): Promise<void> {
   try {
-    await expirePendingEvents(context.pool, eventIds, reason);
+    const expired = await expirePendingEvents(context.pool, eventIds, reason);
+    if (expired > 0) context.metrics?.eventsFinal.inc({ status: 'expired' }, expired);
     await failAbandonedDeliveries(context.pool, eventIds, reason);
   } catch (thrown) {
     context.logger.error('could not close the events of a failed job', { queue: job.queueName, jobId: job.id, error: coerceError(thrown).message });

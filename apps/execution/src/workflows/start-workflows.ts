@@ -90,7 +90,7 @@ export async function startWorkflows(options: WorkflowsOptions): Promise<Workflo
   const { env, logger, redis } = options;
   const transports = await openTransports(env, logger);
   const processing = processingContext(options, transports);
-  const base: WorkerOptions = { connection: redis, prefix: env.MC_QUEUE_PREFIX, logger, lockDurationMs: env.JOB_LOCK_MS, observe: options.observe };
+  const base: WorkerOptions = { connection: redis, prefix: env.MC_QUEUE_PREFIX, logger, lockDurationMs: env.JOB_LOCK_MS, observe: options.observe, jobs: options.metrics.jobs };
   const scheduled: ScheduledWorkflow[] = [
     {
       definition: QUEUES.updateEventStatus,

@@ -1,4 +1,5 @@
 import type pg from 'pg';
+import type { Counter } from 'prom-client';
 import type { Logger } from '@mc/observability';
 import { updateEventStatusBatch } from '../sql/update-event-status-batch';
 
@@ -11,6 +12,8 @@ export interface UpdateEventStatusContext {
   batchSize: number;
   /** A run stops after this long (ms) even if not caught up; the next run goes on. */
   maxRunMs: number;
+  /** `mc_events_final_total{status}`: the events this copy made final. */
+  finalized?: Counter<'status'>;
 }
 
 /** Runs batches until caught up or out of time. */
@@ -18,7 +21,8 @@ export async function updateEventStatus(context: UpdateEventStatusContext): Prom
   const started = Date.now();
   let synced = 0;
   for (;;) {
-    const count = await updateEventStatusBatch(context.pool, context.batchSize);
+    const { synced: count, moved } = await updateEventStatusBatch(context.pool, context.batchSize);
+    for (const [status, events] of Object.entries(moved)) context.finalized?.inc({ status }, events);
     synced += count;
     if (count < context.batchSize) return { synced, caughtUp: true };
     if (Date.now() - started > context.maxRunMs) {

@@ -1,5 +1,6 @@
 import type pg from 'pg';
 import type { Worker } from 'bullmq';
+import type { Counter } from 'prom-client';
 import type { Logger } from '@mc/observability';
 import { createCatalogWorker, type WorkerOptions } from '@mc/queues';
 import { nextAttempt, type RetryPolicy } from '../delivery/retry-schedule';
@@ -19,6 +20,8 @@ export interface WebhookDeliveryContext {
   disableAfterMs: number;
   /** An endpoint that has not answered after this long (ms) failed this try. */
   timeoutMs: number;
+  /** `mc_webhook_attempts_total{outcome}`. */
+  attempts?: Counter<'outcome'>;
 }
 
 const USER_AGENT = 'MessageCenter-Webhooks/0.1 (+https://www.standardwebhooks.com)';
@@ -66,6 +69,7 @@ export async function deliverWebhookMessage(context: WebhookDeliveryContext, job
     retryAt: next && 'at' in next ? next.at : null,
     disableAfterMs: context.disableAfterMs,
   });
+  context.attempts?.inc({ outcome: result.succeeded ? 'delivered' : 'failed' });
   if (recorded.disabled) context.logger.warn('webhook endpoint disabled: every attempt failed too long', { endpointId: message.endpointId, url: message.url, error: result.error });
   if (recorded.retry) await queueWebhookMessages(context.queue, [recorded.retry]);
   if (result.succeeded) return `delivered (HTTP ${result.status})`;
