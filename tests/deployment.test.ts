@@ -3,7 +3,7 @@ import path from 'node:path';
 import { parse } from 'yaml';
 import { controlEnvSchema } from '@mc/control';
 import { executionEnvSchema } from '@mc/execution';
-import { REPO_ROOT } from '@mc/testing';
+import { REPO_ROOT, promtoolCheckConfig } from '@mc/testing';
 
 /**
  * No Docker engine runs on our machines, so docker-compose.yml and the Dockerfile are checked
@@ -18,6 +18,7 @@ type Service = {
   environment?: Record<string, string>;
   ports?: string[];
   healthcheck?: { test?: string[]; disable?: boolean };
+  volumes?: string[];
   depends_on?: Record<string, { condition: string }>;
 };
 const compose = parse(readFileSync(path.join(root, 'docker-compose.yml'), 'utf8'), { merge: true }) as { services: Record<string, Service> };
@@ -128,5 +129,39 @@ describe('Dockerfile', () => {
     expect(dockerfile).toMatch(/^USER node$/m);
     expect(dockerfile).toMatch(/NODE_ENV=production/);
     expect(dockerfile).toMatch(/HOST=0\.0\.0\.0/);
+  });
+});
+
+describe('monitoring in docker-compose.yml', () => {
+  const prometheusConfig = 'docker/prometheus/prometheus.yml';
+  const scrape = parse(readFileSync(path.join(root, prometheusConfig), 'utf8')) as {
+    scrape_configs: Array<{ static_configs?: Array<{ targets: string[] }>; dns_sd_configs?: Array<{ names: string[]; port: number }> }>;
+  };
+  const targets = scrape.scrape_configs.flatMap((job) => [
+    ...(job.static_configs ?? []).flatMap((config) => config.targets),
+    ...(job.dns_sd_configs ?? []).flatMap((config) => config.names.map((name) => `${name}:${config.port}`)),
+  ]);
+
+  it('has Prometheus scrape every app process on the port it serves /metrics on, with a configuration promtool accepts', async () => {
+    const expected = appServices.map(([name, service]) => {
+      const environment = service.environment ?? {};
+      const port = environment.WORKER_METRICS_PORT ?? environment[appOf(service).portVariable];
+      return `${name}:${port}`;
+    });
+    expect(targets.sort()).toEqual(expected.sort());
+    expect(compose.services.prometheus?.volumes).toContain(`./${prometheusConfig}:/etc/prometheus/prometheus.yml:ro`);
+    expect(await promtoolCheckConfig(path.join(root, prometheusConfig))).toEqual([]);
+  });
+
+  it('provisions Grafana with the Prometheus data source and the dashboard the data source feeds', () => {
+    const volumes = compose.services.grafana?.volumes ?? [];
+    expect(volumes).toEqual(expect.arrayContaining(['./docker/grafana/provisioning:/etc/grafana/provisioning:ro', './docker/grafana/dashboards:/var/lib/grafana/dashboards:ro']));
+    const datasources = parse(readFileSync(path.join(root, 'docker/grafana/provisioning/datasources/prometheus.yml'), 'utf8')) as { datasources: Array<{ uid: string; url: string }> };
+    const provider = parse(readFileSync(path.join(root, 'docker/grafana/provisioning/dashboards/message-center.yml'), 'utf8')) as { providers: Array<{ options: { path: string } }> };
+    expect(provider.providers[0]?.options.path).toBe('/var/lib/grafana/dashboards');
+    expect(datasources.datasources[0]?.url).toBe('http://prometheus:9090');
+    const dashboard = JSON.parse(readFileSync(path.join(root, 'docker/grafana/dashboards/message-center.json'), 'utf8')) as { panels: Array<{ datasource: { uid: string }; targets: Array<{ expr: string }> }> };
+    expect(dashboard.panels.length).toBeGreaterThanOrEqual(10);
+    for (const panel of dashboard.panels) expect(panel.datasource.uid).toBe(datasources.datasources[0]?.uid);
   });
 });

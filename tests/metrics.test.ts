@@ -1,5 +1,8 @@
+import { readFileSync } from 'node:fs';
+import path from 'node:path';
 import { startSmtpSink, type SmtpSink } from '@mc/smtp-sink';
 import { orderEvent, promtoolCheckMetrics, templateVersion, TEST_CONTROL_KEY } from '@mc/testing';
+import { REPO_ROOT } from '@mc/testing';
 import { eventWithStatus, startExecutionHarness, type ExecutionHarness } from '@mc/execution/testing';
 import { startControlHarness, type ControlHarness } from '@mc/control/testing';
 
@@ -105,5 +108,18 @@ describe('metrics', () => {
     expect(text).toMatch(sample('mc_archived_events', ['mc_instance="local"'], '\\d+'));
     expect(text).not.toMatch(/account="/);
     expect(text).toMatch(sample('http_request_duration_seconds_count', ['route="/api/v1/execution-instances"', 'status="201"']));
+  });
+
+  it('when the Grafana dashboard queries a series, then the apps export it', async () => {
+    const dashboard = JSON.parse(readFileSync(path.join(REPO_ROOT, 'docker/grafana/dashboards/message-center.json'), 'utf8')) as { panels: Array<{ targets: Array<{ expr: string }> }> };
+    const queried = new Set(dashboard.panels.flatMap((panel) => panel.targets.flatMap((target) => [...target.expr.matchAll(/\b((?:mc|http)_[a-z_]+)\{/g)].map((match) => match[1]!))));
+    expect(queried.size).toBeGreaterThanOrEqual(12);
+    const exported = new Set<string>();
+    for (const baseUrl of [mc.baseUrl, apiBaseUrl, workerBaseUrl, control.baseUrl]) for (const name of seriesNames(await scrape(baseUrl))) exported.add(name!);
+    // A counter no event has moved yet is still exported (as 0 or by its HELP line): look for both.
+    const helped = new Set<string>();
+    for (const baseUrl of [mc.baseUrl, workerBaseUrl, control.baseUrl]) for (const match of (await scrape(baseUrl)).matchAll(/^# TYPE (\S+) (\w+)$/gm)) helped.add(match[1]!);
+    const missing = [...queried].filter((name) => !exported.has(name) && !helped.has(name.replace(/_(bucket|count|sum)$/, '')));
+    expect(missing).toEqual([]);
   });
 });

@@ -47,3 +47,14 @@ export async function promtoolCheckMetrics(exposition: string): Promise<string[]
     child.stdin.end(exposition);
   });
 }
+
+/** What `promtool check config` says of a Prometheus configuration file: none when valid. */
+export async function promtoolCheckConfig(file: string): Promise<string[]> {
+  try {
+    await run(await promtoolPath(), ['check', 'config', file]);
+    return [];
+  } catch (thrown) {
+    const failed = thrown as { stdout?: string; stderr?: string };
+    return `${failed.stdout ?? ''}${failed.stderr ?? ''}`.split('\n').filter((line) => line.trim() !== '');
+  }
+}
