@@ -53,7 +53,7 @@ export const webhookEndpointViewSchema = z.strictObject({
 });
 export type WebhookEndpointView = z.output<typeof webhookEndpointViewSchema>;
 /** `201` to `POST /api/v1/webhooks`: the secret is shown here and on rotation only. */
-export const webhookEndpointCreatedSchema = webhookEndpointViewSchema.extend({ secret: z.string().startsWith('whsec_') });
+export const webhookEndpointCreatedSchema = webhookEndpointViewSchema.extend({ secret: z.string().regex(/^whsec_/) });
 
 /** The body of every webhook message. `webhook-id` is `msg_<messageId>`; retries keep it, and the body. */
 export const webhookMessageSchema = z.strictObject({
@@ -77,7 +77,7 @@ export type WebhookMessage = z.output<typeof webhookMessageSchema>;
 
 /** One POST of a message to its endpoint, newest first in `GET /api/v1/webhooks/:id/attempts`. */
 export const webhookAttemptViewSchema = z.strictObject({
-  messageId: z.string().startsWith('msg_'),
+  messageId: z.string().regex(/^msg_/),
   type: z.string(),
   eventId: id.nullable(),
   attempt: z.number().int(),

@@ -172,7 +172,7 @@ const webhooks: ApiOperation[] = [
     summary: 'A new secret; the previous one also signs for WEBHOOK_SECRET_GRACE_MS (a day)',
     ...webhook,
     responses: {
-      200: { description: 'The new secret', schema: z.strictObject({ secret: z.string().startsWith('whsec_'), previousSecretExpiresAt: isoDate }) },
+      200: { description: 'The new secret', schema: z.strictObject({ secret: z.string().regex(/^whsec_/), previousSecretExpiresAt: isoDate }) },
       ...problemResponses(400, 401, 403, 404),
     },
   },
@@ -182,7 +182,7 @@ const webhooks: ApiOperation[] = [
     operationId: 'testWebhook',
     summary: 'Send a `webhook.test` message to the endpoint',
     ...webhook,
-    responses: { 202: { description: 'Queued', schema: z.strictObject({ messageId: z.string().startsWith('msg_') }) }, ...problemResponses(400, 401, 403, 404) },
+    responses: { 202: { description: 'Queued', schema: z.strictObject({ messageId: z.string().regex(/^msg_/) }) }, ...problemResponses(400, 401, 403, 404) },
   },
   {
     method: 'get',
