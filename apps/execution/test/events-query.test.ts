@@ -28,6 +28,18 @@ describe('GET /api/v1/events and /api/v1/events/:id', () => {
     expect(seen).toEqual([...ids].reverse());
   });
 
+  it('when an event is read by its numeric plId, then it is the same event; plIds are positive and grow with intake', async () => {
+    const byUuid = (await mc.request('GET', `/api/v1/events/${ids[2]}`)).body;
+    expect(byUuid.plId).toEqual(expect.any(Number));
+    expect(byUuid.plId).toBeGreaterThan(0);
+    const byPlId = await mc.request('GET', `/api/v1/events/${byUuid.plId}`);
+    expect(byPlId.status).toBe(200);
+    expect(byPlId.body).toEqual(byUuid);
+    const later = (await mc.request('GET', `/api/v1/events/${ids[3]}`)).body;
+    expect(later.plId).toBeGreaterThan(byUuid.plId);
+    for (const bad of ['0', '-1', '1.5', '9999999999999999999', '123456789012']) expect((await mc.request('GET', `/api/v1/events/${bad}`)).status).toBe(404);
+  });
+
   it('when filtered by type, status or externalId, then only matching events are listed', async () => {
     const odd = await mc.request('GET', '/api/v1/events?type=ODD');
     expect(odd.body.items).toHaveLength(3);

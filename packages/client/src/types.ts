@@ -60,6 +60,8 @@ export interface DeliveryView {
 
 export interface EventSummary {
   id: string;
+  /** A stable numeric id beside the UUID (Campaign Classic's `plId`); `getEvent` takes it too. */
+  plId: number;
   producer: string;
   kind: EventKind;
   type: string;

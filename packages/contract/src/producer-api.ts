@@ -40,6 +40,8 @@ export const deliveryViewSchema = z.strictObject({
 /** An event as `GET /api/v1/events` lists it. */
 export const eventSummarySchema = z.strictObject({
   id,
+  /** A stable numeric id beside the UUID (Campaign Classic's `plId`); `GET /api/v1/events/:plId` finds the event too. */
+  plId: z.number().int().positive(),
   producer: z.string(),
   kind: z.enum(EVENT_KINDS),
   type: z.string(),

@@ -5,6 +5,7 @@ import type { ExecutionPrisma } from '@mc/db';
 
 const EVENT_FIELDS = {
   id: true,
+  plId: true,
   producer: true,
   kind: true,
   type: true,
@@ -42,12 +43,16 @@ const DELIVERY_FIELDS = {
   feedback: { select: { kind: true, status: true, detail: true, receivedAt: true }, orderBy: { receivedAt: 'asc' } },
 } as const;
 
-type EventRow = { templateName: string | null; templateVersion: number | null } & Record<string, unknown>;
+type EventRow = { plId: bigint; templateName: string | null; templateVersion: number | null } & Record<string, unknown>;
 
-/** The public shape of an event: the template as one `{name, version}` (null until linked). */
-function toView<T extends EventRow>({ templateName, templateVersion, ...rest }: T) {
+/** A numeric event id (`plId`), as the API takes it: 1 to 18 digits. */
+export const PL_ID_PATTERN = /^[1-9]\d{0,17}$/;
+
+/** The public shape of an event: the template as one `{name, version}` (null until linked), `plId` a JSON number. */
+function toView<T extends EventRow>({ templateName, templateVersion, plId, ...rest }: T) {
   return {
     ...rest,
+    plId: Number(plId),
     template: templateName !== null && templateVersion !== null ? { name: templateName, version: templateVersion } : null,
   };
 }
@@ -57,11 +62,12 @@ export interface EventReader {
   producer?: string;
 }
 
-/** One event with its delivery logs; another producer's event is not found. */
+/** One event with its delivery logs, by its UUID or its numeric `plId`; another producer's event is not found. */
 export async function getEvent(prisma: ExecutionPrisma, id: string, reader: EventReader) {
-  if (!UUID_PATTERN.test(id)) throw new AppError('not_found', `No event ${id}.`);
-  const event = await prisma.event.findUnique({
-    where: { id, producer: reader.producer },
+  const where = UUID_PATTERN.test(id) ? { id } : PL_ID_PATTERN.test(id) ? { plId: BigInt(id) } : undefined;
+  if (!where) throw new AppError('not_found', `No event ${id}.`);
+  const event = await prisma.event.findFirst({
+    where: { ...where, producer: reader.producer },
     select: { ...EVENT_FIELDS, deliveries: { select: DELIVERY_FIELDS, orderBy: { createdAt: 'asc' } } },
   });
   if (!event) throw new AppError('not_found', `No event ${id}.`);

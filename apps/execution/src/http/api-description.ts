@@ -40,6 +40,7 @@ import { webhookIdParams } from './webhooks-routes';
 const id = z.string().regex(UUID_PATTERN);
 const isoDate = z.iso.datetime({ offset: true });
 const eventId = z.strictObject({ id: id.describe('The event id (a UUID)') });
+const eventIdOrPlId = z.strictObject({ id: z.string().regex(/^([0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}|[1-9][0-9]{0,17})$/i).describe('The event id (a UUID) or its numeric plId') });
 const templateName = z.strictObject({ name: templateNameSchema });
 
 const publishedTemplateSchema = z.strictObject({
@@ -99,7 +100,7 @@ const producers: ApiOperation[] = [
     tag: 'events',
     security: ['apiKey'],
     scopes: ['events:read', 'events:read:all'],
-    pathParams: eventId,
+    pathParams: eventIdOrPlId,
     responses: { 200: { description: 'The event', schema: eventViewSchema }, ...problemResponses(401, 403, 404) },
   },
   {

@@ -16,6 +16,8 @@ export interface AcceptedEvent {
   status: EventStatus;
   /** `false` when the producer already had an event with this `externalId` (nothing was created). */
   created: boolean;
+  /** Its numeric id (a bigint, as text): what SOAP producers get. */
+  plId: string;
 }
 
 export interface EventIntakeOptions {
@@ -131,7 +133,8 @@ export class EventIntake {
       existing = await findEventsByExternalIds(pool, keys).catch(coerceError);
     }
     return rows.map((row): AcceptedEvent | Error => {
-      if (inserted.has(row.id)) return { id: row.id, kind: row.kind, status: 'pending', created: true };
+      const plId = inserted.get(row.id);
+      if (plId !== undefined) return { id: row.id, kind: row.kind, status: 'pending', created: true, plId };
       if (isError(existing)) return existing;
       const found = existing.get(externalIdKey(row.producer, row.externalId as string));
       return found ? { ...found, created: false } : new Error('an event with this externalId vanished during intake');

@@ -15,11 +15,12 @@ export interface NewEventRow extends EventColumns {
 /**
  * One multi-row INSERT for any number of events (arrays unnested server-side: one round trip,
  * one commit). A producer's repeated `externalId` inserts nothing — the unique index decides, so
- * concurrent requests with the same `externalId` cannot both win. Returns the ids actually inserted.
+ * concurrent requests with the same `externalId` cannot both win. Returns the ids actually
+ * inserted, each with its numeric `plId` (a bigint, as text).
  */
-export async function insertEvents(pool: pg.Pool, rows: readonly NewEventRow[]): Promise<Set<string>> {
-  if (rows.length === 0) return new Set();
-  const { rows: inserted } = await pool.query<{ id: string }>({
+export async function insertEvents(pool: pg.Pool, rows: readonly NewEventRow[]): Promise<Map<string, string>> {
+  if (rows.length === 0) return new Map();
+  const { rows: inserted } = await pool.query<{ id: string; plId: string }>({
     name: 'mc_insert_events',
     text: `INSERT INTO events (id, producer, kind, type, channel, email, mobile_phone, external_id, ctx, scheduled_at, expires_at, job_id)
      SELECT id, producer, kind, type, channel, email, mobile_phone, external_id, ctx::jsonb, scheduled_at, expires_at, job_id
@@ -29,7 +30,7 @@ export async function insertEvents(pool: pg.Pool, rows: readonly NewEventRow[]):
      -- One order for every statement: two groups holding the same external ids cannot deadlock.
      ORDER BY producer, external_id
      ON CONFLICT (producer, external_id) DO NOTHING
-     RETURNING id`,
+     RETURNING id, pl_id AS "plId"`,
     values: unnestColumns(rows, [
       'id',
       'producer',
@@ -45,5 +46,5 @@ export async function insertEvents(pool: pg.Pool, rows: readonly NewEventRow[]):
       'jobId',
     ]),
   });
-  return new Set(inserted.map((row) => row.id));
+  return new Map(inserted.map((row) => [row.id, row.plId]));
 }
