@@ -52,7 +52,7 @@ export interface FuzzReport {
   requests: number;
   /** Answers by app and status (`error`: no answer at all). */
   statuses: Record<string, Record<string, number>>;
-  /** Answers ≥ 500, 4xx that are not problem+json, requests that got no answer. */
+  /** Answers ≥ 500, 4xx that are not problem+json (SOAP faults on the SOAP route), requests that got no answer. */
   findings: FuzzFinding[];
   /** Whether each app process was still running and healthy after the run. */
   alive: Record<string, boolean>;
@@ -200,10 +200,9 @@ export async function fuzzApps(options: FuzzOptions): Promise<FuzzReport> {
         const counts = report.statuses[app] as Record<string, number>;
         counts[status] = (counts[status] ?? 0) + 1;
         const contentType = answer instanceof Error ? null : answer.contentType;
-        const bad =
-          answer instanceof Error ||
-          answer.status >= 500 ||
-          (answer.status >= 400 && !/^application\/problem\+json/.test(contentType ?? ''));
+        // Refusals are problem details, but on the Campaign Classic SOAP route, where they are SOAP faults.
+        const refusalType = request.target.startsWith('/nl/jsp/soaprouter.jsp') ? /^text\/xml/ : /^application\/problem\+json/;
+        const bad = answer instanceof Error || answer.status >= 500 || (answer.status >= 400 && !refusalType.test(contentType ?? ''));
         if (bad && report.findings.length < 50) {
           report.findings.push({ app, request: describe(request), status: answer instanceof Error ? `${answer.name}: ${answer.message}` : answer.status, contentType });
         }

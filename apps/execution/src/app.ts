@@ -15,6 +15,7 @@ import { archiveRoutes } from './http/archive-routes';
 import { providerReceiptsRoutes } from './http/provider-receipts-routes';
 import { retryRoutes } from './http/retry-routes';
 import { webhooksRoutes, type WebhooksRoutesOptions } from './http/webhooks-routes';
+import { soapRoutes, type SoapOptions } from './http/soap-routes';
 import { EXECUTION_API } from './http/api-description';
 import type { EventQueues } from './intake/event-dispatch';
 
@@ -42,6 +43,8 @@ export interface ExecutionAppOptions extends WebhooksRoutesOptions {
   smsReceiptToken?: string;
   /** Express' `trust proxy` (MC_TRUST_PROXY). */
   trustProxy?: boolean | number | string;
+  /** The Campaign Classic SOAP surface's settings. */
+  soap: SoapOptions;
 }
 
 /** What every process answers: /health, /ready (PostgreSQL and Redis), /metrics. */
@@ -70,6 +73,7 @@ export function createExecutionApp(options: ExecutionAppOptions): Express {
   app.use(monitoring({ ...options, failures: options.auth.failures }));
   app.use(apiDocsRoutes(openApiDocument(EXECUTION_API), EXECUTION_API.title));
   app.use('/api/v1', eventsRoutes(options), templatesRoutes(options), suppressionsRoutes(options), archiveRoutes(options), providerReceiptsRoutes(options), retryRoutes(options), webhooksRoutes(options));
+  app.use(soapRoutes(options));
   mountAdmin(app, { ...options.admin, logger: options.logger, failures: options.auth.failures });
   app.use(notFoundHandler);
   app.use(problemMiddleware(options.logger, { observe: options.observe }));

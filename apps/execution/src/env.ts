@@ -123,6 +123,12 @@ export const executionEnvSchema = z
     WEBHOOK_DISABLE_AFTER_MS: envVar.int(5 * DAY, 0),
     /** After a secret rotation, the previous secret signs messages too for this long (ms). */
     WEBHOOK_SECRET_GRACE_MS: envVar.int(1 * DAY, 0),
+    /** Campaign Classic SOAP surface: how long a session opened by xtk:session#Logon lasts (ms). */
+    SOAP_SESSION_TTL_MS: envVar.int(1 * DAY, SECOND),
+    /** The HTTP status of a SOAP fault: 200 lets Adobe's SDK report the fault's code; SOAP 1.1 says 500. */
+    SOAP_FAULT_HTTP_STATUS: z.coerce.number().int().refine((status) => status === 200 || status === 500 || (status >= 400 && status < 500), 'must be 200, a 4xx or 500').default(200),
+    /** /nl/jsp/mcPing.jsp says Error above this many pending events of one kind (real-time or batch). */
+    MC_PING_PENDING_THRESHOLD: envVar.int(10_000, 1),
     /** How long a verified API key is trusted before it is looked up again (ms): revocation delay. */
     API_KEY_CACHE_MS: envVar.int(10 * SECOND),
     /** A process without HTTP (`worker`, `inbound`) serves /metrics, /health and /ready on this port; unset: it serves nothing (its counters are then unseen). */

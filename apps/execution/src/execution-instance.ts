@@ -142,6 +142,13 @@ export async function startExecutionInstance(env: ExecutionEnv, logger: Logger):
       metricsToken: env.MC_METRICS_TOKEN,
       smsReceiptToken: env.SMS_RECEIPT_TOKEN,
       webhookSecretGraceMs: env.WEBHOOK_SECRET_GRACE_MS,
+      soap: {
+        sessionTtlMs: env.SOAP_SESSION_TTL_MS,
+        faultHttpStatus: env.SOAP_FAULT_HTTP_STATUS,
+        bodyLimitBytes: env.BATCH_BODY_LIMIT_BYTES,
+        pingPendingThreshold: env.MC_PING_PENDING_THRESHOLD,
+        instanceName: env.MC_INSTANCE_NAME,
+      },
       observe,
       logger,
       rtBodyLimitBytes: env.RT_BODY_LIMIT_BYTES,

@@ -144,6 +144,17 @@ describe('the OpenAPI document of the execution instance', () => {
     expect((await call('DELETE', `/api/v1/webhooks/${hook.body.id}`)).status).toBe(204);
     expect((await call('GET', `/api/v1/webhooks/${hook.body.id}`)).status).toBe(404);
 
+    // Campaign Classic: a SOAP push and the health page.
+    for (const [method, path, body] of [
+      ['POST', '/nl/jsp/soaprouter.jsp', `<Envelope><Body><PushEvent xmlns="urn:nms:rtEvent"><sessiontoken>x/${TEST_PRODUCER_KEY}</sessiontoken><domEvent><rtEvent type="ORDER_CONFIRMATION" email="soap@example.com"/></domEvent></PushEvent></Body></Envelope>`],
+      ['GET', '/nl/jsp/mcPing.jsp', undefined],
+    ] as const) {
+      const answer = await fetch(`${mc.baseUrl}${path}`, { method, body, headers: body ? { 'content-type': 'text/xml' } : {} });
+      expect([path, answer.status]).toEqual([path, 200]);
+      await answer.text();
+      conformance.check(method, path, { status: answer.status, body: undefined, headers: answer.headers });
+    }
+
     // The archive feed, and unpublishing.
     expect((await call('GET', '/api/v1/archive?limit=10', undefined, TEST_CONTROL_KEY)).status).toBe(200);
     expect((await call('DELETE', '/api/v1/templates/otp', undefined, TEST_CONTROL_KEY)).status).toBe(204);

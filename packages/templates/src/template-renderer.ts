@@ -60,6 +60,16 @@ const LIMITS = {
 export const DEFAULT_RENDER_LIMIT_MS = 1_000;
 
 /**
+ * `{% assign articles = ctx.orderdetails.article | asArray %}{% for article in articles %}`: a list
+ * whether the value is one (an object: a Campaign Classic ctx with a single repeated element) or
+ * many; nothing gives `[]`. (Liquid's `for` takes no filter: assign first.)
+ */
+export function asArray(value: unknown): unknown[] {
+  if (value === undefined || value === null) return [];
+  return Array.isArray(value) ? value : [value];
+}
+
+/**
  * Liquid rendering. HTML bodies escape every output (`{{ ctx.name }}` with `<b>` gives `&lt;b&gt;`);
  * subject and text are plain text and are not escaped. Liquid runs no code of the template's
  * author; file access and runaway templates are cut off by the limits above.
@@ -73,6 +83,7 @@ export class TemplateRenderer {
     const limits = { ...LIMITS, renderLimit: options.renderLimitMs ?? DEFAULT_RENDER_LIMIT_MS };
     this.htmlEngine = new Liquid({ outputEscape: 'escape', fs: noFileSystem, ...limits });
     this.textEngine = new Liquid({ fs: noFileSystem, ...limits });
+    for (const engine of [this.htmlEngine, this.textEngine]) engine.registerFilter('asArray', asArray);
   }
 
   /**

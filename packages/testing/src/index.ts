@@ -17,3 +17,4 @@ export * from './openapi-conformance';
 export * from './webhook-receiver';
 export * from './local-server';
 export * from './promtool';
+export * from './acc-sdk';

@@ -196,6 +196,37 @@ const webhooks: ApiOperation[] = [
   },
 ];
 
+const campaignClassic: ApiOperation[] = [
+  {
+    method: 'post',
+    path: '/nl/jsp/soaprouter.jsp',
+    operationId: 'soapRouter',
+    summary: 'Campaign Classic SOAP: xtk:session#Logon/BearerTokenLogon/Logoff, nms:rtEvent and nms:batchEvent #PushEvent(s)',
+    description:
+      'A SOAP 1.1 envelope (`text/xml` or `application/soap+xml`), as Campaign Classic Message Center producers and `@adobe/acc-js-sdk` send it; the method from `SOAPAction`, `?soapAction=` or the Body. ' +
+      'Credentials: `login/<API key>` as the session token, `Authorization: Bearer <API key>`, or a Logon session. Every refusal is a SOAP fault (HTTP `SOAP_FAULT_HTTP_STATUS`, 200 by default). See the README, "Migrating Campaign Classic producers".',
+    tag: 'campaign-classic',
+    security: ['apiKey', 'none'],
+    responses: {
+      200: { description: 'The method\'s response, or a SOAP fault', contentType: 'text/xml' },
+      413: { description: 'A SOAP fault: the body is too large', contentType: 'text/xml' },
+      503: { description: 'A SOAP Server fault: a dependency is away; try again', contentType: 'text/xml' },
+    },
+  },
+  {
+    method: 'get',
+    path: '/nl/jsp/mcPing.jsp',
+    operationId: 'mcPing',
+    summary: "Campaign Classic's Message Center health page: `Ok` or `Error`, then the pending real-time and batch events",
+    tag: 'campaign-classic',
+    security: [],
+    responses: {
+      200: { description: '`Ok`, a date, the pending events against MC_PING_PENDING_THRESHOLD', contentType: 'text/plain' },
+      503: { description: '`Error`: PostgreSQL or Redis away, or a backlog over the threshold', contentType: 'text/plain' },
+    },
+  },
+];
+
 const operators: ApiOperation[] = [
   {
     method: 'post',
@@ -338,8 +369,9 @@ export const EXECUTION_API: ApiDescription = withCommonOperations({
     { name: 'suppressions', description: 'Addresses never sent to' },
     { name: 'providers', description: 'What providers report back' },
     { name: 'control', description: 'Used by the control instance' },
+    { name: 'campaign-classic', description: 'Campaign Classic Message Center producers, unchanged (SOAP)' },
   ],
-  operations: [...producers, ...webhooks, ...operators, ...control],
+  operations: [...producers, ...webhooks, ...operators, ...control, ...campaignClassic],
   webhooks: {
     eventStatus: {
       summary: "A status change of one of the producer's events",

@@ -3,6 +3,7 @@ import type { Logger } from '@mc/observability';
 import { deleteArchivedEvents } from '../sql/delete-archived-events';
 import { deleteExpiredIdempotencyKeys } from '../sql/delete-expired-idempotency-keys';
 import { deleteFinishedWebhookMessages } from '../sql/delete-finished-webhook-messages';
+import { deleteExpiredSoapSessions } from '../sql/delete-soap-sessions';
 import { IDEMPOTENCY_KEEP_MS } from '@mc/contract';
 
 export const PURGE_ARCHIVED_EVENTS_SCHEDULER_ID = 'purge-archived-events';
@@ -33,7 +34,7 @@ async function deleteInBatches(batchSize: number, deleteBatch: () => Promise<num
  * at or before the cursor the control instance acknowledged — never an event it has not archived
  * (an event changed after the acknowledgement has a newer change id, so it is kept too).
  * Idempotency keys whose replay window is over, and webhook messages finished for longer than
- * the retention (with their attempts), go with the same job.
+ * the retention (with their attempts), and SOAP sessions expired for a day, go with the same job.
  */
 export async function purgeArchivedEvents(context: PurgeArchivedEventsContext): Promise<number> {
   const { pool, batchSize } = context;
@@ -43,5 +44,6 @@ export async function purgeArchivedEvents(context: PurgeArchivedEventsContext): 
   if (keys > 0) context.logger.info('purged expired idempotency keys', { keys });
   const webhookMessages = await deleteInBatches(batchSize, () => deleteFinishedWebhookMessages(pool, context.retentionMs, batchSize));
   if (webhookMessages > 0) context.logger.info('purged finished webhook messages', { messages: webhookMessages });
+  await deleteInBatches(batchSize, () => deleteExpiredSoapSessions(pool, batchSize));
   return purged;
 }
