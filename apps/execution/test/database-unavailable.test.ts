@@ -67,6 +67,19 @@ describe('when PostgreSQL is unreachable', () => {
     expect(await mc.instance.queues.batch.count()).toBe(0);
   });
 
+  it('then a SOAP push gets a Server fault with 503 (the producer retries), and mcPing.jsp says Error', async () => {
+    const response = await fetch(`${baseUrl}/nl/jsp/soaprouter.jsp`, {
+      method: 'POST',
+      headers: { 'content-type': 'text/xml', soapaction: 'nms:rtEvent#PushEvent' },
+      body: '<Envelope><Body><PushEvent xmlns="urn:nms:rtEvent"><sessiontoken>shop/any-key-the-stub-accepts</sessiontoken><domEvent><rtEvent type="A" email="a@example.com"/></domEvent></PushEvent></Body></Envelope>',
+    });
+    expect([response.status, response.headers.get('content-type')]).toEqual([503, 'text/xml; charset=utf-8']);
+    expect(await response.text()).toMatch(/<faultcode>SOAP-ENV:Server<\/faultcode>/);
+    const ping = await fetch(`${baseUrl}/nl/jsp/mcPing.jsp`);
+    expect(ping.status).toBe(503);
+    expect((await ping.text()).split('\n')[0]).toBe('Error');
+  });
+
   it('then /ready says which dependency is down', async () => {
     const response = await fetch(`${baseUrl}/ready`);
     expect(response.status).toBe(503);

@@ -132,6 +132,9 @@ describe('the Campaign Classic SOAP surface', () => {
       mobilePhone: '+33620202020',
       channel: 'email',
       ctx: { client: { firstname: 'John', lastname: 'Doe' }, orderdetails: { article: { num: '1', name: 'Generic USB key', price: '20' } } },
+      // What has no field of ours is kept: the other attributes, and the ctx as it came.
+      accAttributes: { origin: 'eCommerce' },
+      ctxXml: expect.stringContaining('<client><firstname>John</firstname><lastname>Doe</lastname></client>'),
     });
     // The same externalId again: the same event, the same plId.
     // Without SOAPAction (the method from the Body), the same externalId again: the same event, the same plId.

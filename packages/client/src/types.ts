@@ -70,6 +70,10 @@ export interface EventSummary {
   mobilePhone: string | null;
   externalId: string | null;
   ctx: Record<string, unknown>;
+  /** A Campaign Classic (SOAP) event's attributes without a field here (`origin`, `language`, …); null for others. */
+  accAttributes: Record<string, string> | null;
+  /** A Campaign Classic event's `<ctx>` as received (XML), beside `ctx`; null for others. */
+  ctxXml: string | null;
   status: EventStatus;
   statusReason: string | null;
   template: { name: string; version: number } | null;

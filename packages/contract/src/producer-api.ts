@@ -50,6 +50,10 @@ export const eventSummarySchema = z.strictObject({
   mobilePhone: z.string().nullable(),
   externalId: z.string().nullable(),
   ctx: z.record(z.string(), z.unknown()),
+  /** A Campaign Classic (SOAP) event's attributes without a field here (`origin`, `language`, …); null for others. */
+  accAttributes: z.record(z.string(), z.string()).nullable(),
+  /** A Campaign Classic event's `<ctx>` as received (XML), beside `ctx`; null for others. */
+  ctxXml: z.string().nullable(),
   status: z.enum(EVENT_STATUSES),
   statusReason: z.string().nullable(),
   /** The published template it was linked to; null until linked. */

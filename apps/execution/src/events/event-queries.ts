@@ -14,6 +14,8 @@ const EVENT_FIELDS = {
   mobilePhone: true,
   externalId: true,
   ctx: true,
+  accAttributes: true,
+  ctxXml: true,
   status: true,
   statusReason: true,
   templateName: true,

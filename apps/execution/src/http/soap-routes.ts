@@ -5,7 +5,7 @@ import { coerceError, fieldErrorsOf, type EventKind } from '@mc/domain';
 import { eventInputSchema, type EventInput } from '@mc/contract';
 import type { Authenticator, Principal } from '@mc/http';
 import { FaultLog, isTransientInfrastructureError, type Logger } from '@mc/observability';
-import type { EventIntake } from '../intake/event-intake';
+import type { EventIntake, EventOrigin } from '../intake/event-intake';
 import { accEventOf, FIELD_OF_INPUT } from '../soap/acc-event';
 import { accSchemaDocument } from '../soap/acc-schemas';
 import { readSoapCall, SoapFault, soapFaultEnvelope, soapResponse, type SoapCall } from '../soap/soap-envelope';
@@ -112,11 +112,12 @@ export function soapRoutes(options: SoapRoutesOptions): Router {
     if (elements.length === 0) throw new SoapFault(`Error while reading parameters of method '${call.method}' of service '${call.service}'.`, 'No event in the request.');
     if (elements.length > MAX_EVENTS_PER_PUSH) throw new SoapFault(`Error while reading parameters of method '${call.method}' of service '${call.service}'.`, `At most ${MAX_EVENTS_PER_PUSH} events per call.`);
     const problems: string[] = [];
-    const events: Array<{ kind: EventKind; input: EventInput }> = [];
+    const events: Array<{ kind: EventKind; input: EventInput; origin: EventOrigin }> = [];
     elements.forEach((element, index) => {
       const acc = accEventOf(element, serviceKind);
       const parsed = eventInputSchema.safeParse(acc.input);
-      if (parsed.success) return void events.push({ kind: acc.kind, input: parsed.data });
+      for (const [name, text] of Object.entries(acc.attributes)) if (text.length > 1_000) problems.push(`${elements.length > 1 ? `event ${index + 1}: ` : ''}@${name} must be at most 1000 characters`);
+      if (parsed.success) return void events.push({ kind: acc.kind, input: parsed.data, origin: { attributes: acc.attributes, ctxXml: acc.ctxXml } });
       const where = elements.length > 1 ? `event ${index + 1}: ` : '';
       for (const field of fieldErrorsOf(parsed.error)) {
         const [head, ...rest] = field.path.split('.');
@@ -126,10 +127,10 @@ export function soapRoutes(options: SoapRoutesOptions): Router {
     });
     if (problems.length > 0) throw new SoapFault(`Error while reading parameters of method '${call.method}' of service '${call.service}'.`, `The event is not valid; nothing was stored: ${problems.join('; ')}.`);
     const producer = principal.producer;
-    const batch = events.filter((event) => event.kind === 'batch').map((event) => event.input);
+    const batch = events.filter((event) => event.kind === 'batch');
     const [realtime, batched] = await Promise.all([
-      Promise.all(events.filter((event) => event.kind === 'rt').map((event) => options.intake.acceptRealtime(event.input, producer))),
-      batch.length > 0 ? options.intake.acceptBatch(batch, producer) : Promise.resolve([]),
+      Promise.all(events.filter((event) => event.kind === 'rt').map((event) => options.intake.acceptRealtime(event.input, producer, event.origin))),
+      batch.length > 0 ? options.intake.acceptBatch(batch.map((event) => event.input), producer, batch.map((event) => event.origin)) : Promise.resolve([]),
     ]);
     return [...realtime, ...batched];
   };

@@ -31,8 +31,16 @@ export interface EventIntakeOptions {
   observe?: (error: unknown) => void;
 }
 
+/** What a Campaign Classic producer sent beside our fields (SOAP intake). */
+export interface EventOrigin {
+  /** The event element's attributes without a field of ours (`origin`, `language`, …). */
+  attributes: Record<string, string>;
+  /** The `<ctx>` XML as received. */
+  ctxXml: string | null;
+}
+
 /** A new event's row; until it is put in a job with others, it is its own job. */
-function toRow(input: EventInput, producer: string, kind: EventKind): NewEventRow {
+function toRow(input: EventInput, producer: string, kind: EventKind, origin?: EventOrigin): NewEventRow {
   const id = newEventId();
   return {
     id,
@@ -47,6 +55,8 @@ function toRow(input: EventInput, producer: string, kind: EventKind): NewEventRo
     scheduledAt: input.scheduledAt ?? null,
     expiresAt: input.expiresAt ?? null,
     jobId: id,
+    accAttributesJson: origin && Object.keys(origin.attributes).length > 0 ? JSON.stringify(origin.attributes) : null,
+    ctxXml: origin?.ctxXml ?? null,
   };
 }
 
@@ -73,14 +83,14 @@ export class EventIntake {
   }
 
   /** Accepts one real-time event of `producer` (the producer of the API key that sent it). */
-  acceptRealtime(input: EventInput, producer: string): Promise<AcceptedEvent> {
-    return this.realtime.submit(toRow(input, producer, 'rt'));
+  acceptRealtime(input: EventInput, producer: string, origin?: EventOrigin): Promise<AcceptedEvent> {
+    return this.realtime.submit(toRow(input, producer, 'rt', origin));
   }
 
-  /** Stores a whole batch of `producer` in one statement; ids come back in request order. */
-  async acceptBatch(inputs: readonly EventInput[], producer: string): Promise<AcceptedEvent[]> {
+  /** Stores a whole batch of `producer` in one statement; ids come back in request order. `origins[i]` goes with `inputs[i]`. */
+  async acceptBatch(inputs: readonly EventInput[], producer: string, origins?: ReadonlyArray<EventOrigin | undefined>): Promise<AcceptedEvent[]> {
     // Each chunk of the request is a job of its own.
-    const results = await this.store(inJobs(inputs.map((input) => toRow(input, producer, 'batch')), () => uuidv7()));
+    const results = await this.store(inJobs(inputs.map((input, index) => toRow(input, producer, 'batch', origins?.[index])), () => uuidv7()));
     const failed = results.find(isError);
     if (failed) throw failed;
     return results as AcceptedEvent[];
