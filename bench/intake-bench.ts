@@ -4,10 +4,14 @@
  *   real-time  POST /api/v1/events under BENCH_CONNECTIONS connections (autocannon) vs a bare
  *              Express + zod + `queue.add` server (intake-baseline.ts);
  *   batch      POST /api/v1/events/batch, BENCH_BATCH_SIZE events a request, vs the same rows
- *              inserted straight into `events` with one unnest INSERT per request (pg).
+ *              inserted straight into `events` with one unnest INSERT per request (pg);
+ *   SOAP       Campaign Classic's nms:rtEvent#PushEvent under the same connections, and
+ *              nms:batchEvent#PushEvents of BENCH_SOAP_BATCH_SIZE events, each beside the JSON
+ *              intake of the same instance in the same run (the baseline).
  * Knobs: BENCH_DURATION_S (10), BENCH_WARMUP_S (2), BENCH_CONNECTIONS (100), BENCH_BATCHES (20),
  * BENCH_BATCH_SIZE (10,000), BENCH_BATCH_CONCURRENCY (2).
  */
+import autocannon from 'autocannon';
 import pg from 'pg';
 import { BenchRun, fmt, inParallel, intKnob, postEvents, printTable, uuidv7, type App } from './support';
 
@@ -17,6 +21,7 @@ const CONNECTIONS = intKnob('BENCH_CONNECTIONS', 100);
 const BATCHES = intKnob('BENCH_BATCHES', 20);
 const BATCH_SIZE = intKnob('BENCH_BATCH_SIZE', 10_000);
 const BATCH_CONCURRENCY = intKnob('BENCH_BATCH_CONCURRENCY', 2);
+const SOAP_BATCH_SIZE = intKnob('BENCH_SOAP_BATCH_SIZE', 1_000);
 /** Events per batchEventsProcessing job, as intake chunks them. */
 const CHUNK = 500;
 
@@ -68,6 +73,40 @@ async function rawInsert(pool: pg.Pool, events: BatchEvent[]): Promise<void> {
   if (rowCount !== events.length) throw new Error(`raw insert stored ${String(rowCount)} of ${events.length}`);
 }
 
+/** A SOAP envelope as ACC producers send it, the credential in `<sessiontoken>` (`login/key`). */
+const soapEnvelope = (service: string, method: string, key: string, inner: string) =>
+  `<soapenv:Envelope xmlns:soapenv="http://schemas.xmlsoap.org/soap/envelope/" xmlns:urn="urn:${service}"><soapenv:Header/><soapenv:Body>` +
+  `<urn:${method}><urn:sessiontoken>bench/${key}</urn:sessiontoken>${inner}</urn:${method}></soapenv:Body></soapenv:Envelope>`;
+const soapEvent = (root: string, tag: string, id: string) =>
+  `<${root} type="invoice.available" email="customer.${tag}.${id}@example.com" wishedChannel="0" externalId="${tag}-${id}" origin="bench">` +
+  `<ctx><firstName>Ada</firstName><invoice>INV-${id}</invoice><amount>42.90</amount></ctx></${root}>`;
+
+/** nms:rtEvent#PushEvent events/s over DURATION_S (one event a call), after a warm-up. */
+async function soapRealtime(app: App, key: string, tag: string): Promise<number> {
+  const load = async (label: string, duration: number) => {
+    const result = await autocannon({
+      url: `${app.url}/nl/jsp/soaprouter.jsp`,
+      method: 'POST',
+      headers: { 'content-type': 'text/xml; charset=utf-8', soapaction: '"nms:rtEvent#PushEvent"' },
+      body: soapEnvelope('nms:rtEvent', 'PushEvent', key, `<urn:domEvent>${soapEvent('rtEvent', label, '[<id>]')}</urn:domEvent>`),
+      idReplacement: true,
+      connections: CONNECTIONS,
+      duration,
+      timeout: 30,
+    });
+    if (result.non2xx > 0 || result.errors > 0 || result.timeouts > 0) throw new Error(`PushEvent: ${result.non2xx} non-2xx, ${result.errors} errors, ${result.timeouts} timeouts`);
+    return result['2xx'] / result.duration;
+  };
+  if (WARMUP_S > 0) await load(`${tag}-warm`, WARMUP_S);
+  return load(tag, DURATION_S);
+}
+
+async function soapPushEvents(app: App, body: string): Promise<void> {
+  const response = await fetch(`${app.url}/nl/jsp/soaprouter.jsp`, { method: 'POST', headers: { 'content-type': 'text/xml', soapaction: 'nms:batchEvent#PushEvents' }, body });
+  const text = await response.text();
+  if (response.status !== 200 || !text.includes('<PushEventsResponse')) throw new Error(`PushEvents answered ${response.status}: ${text.slice(0, 300)}`);
+}
+
 const run = new BenchRun();
 run.run(async () => {
   const databaseUrl = run.database('intake');
@@ -79,6 +118,14 @@ run.run(async () => {
   const oursRealtime = await realtime(ours, run.apiKey, 'rt');
   await inParallel(warm.length, BATCH_CONCURRENCY, (index) => postBatch(ours, run.apiKey, bodies[index] as string));
   const oursBatchS = await inParallel(BATCHES, BATCH_CONCURRENCY, (index) => postBatch(ours, run.apiKey, bodies[warm.length + index] as string));
+  // SOAP, beside the JSON intake of the same instance: real-time, then PushEvents of SOAP_BATCH_SIZE.
+  const soapRealtimeRate = await soapRealtime(ours, run.apiKey, 'soap');
+  const soapBatches = (BATCHES * BATCH_SIZE) / SOAP_BATCH_SIZE;
+  const soapBody = (index: number) =>
+    soapEnvelope('nms:batchEvent', 'PushEvents', run.apiKey, `<urn:domEventCollection><domEventCollection>${Array.from({ length: SOAP_BATCH_SIZE }, (_, n) => soapEvent('batchEvent', `sb${index}`, String(n))).join('')}</domEventCollection></urn:domEventCollection>`);
+  const soapBodies = Array.from({ length: soapBatches + BATCH_CONCURRENCY }, (_, index) => soapBody(index));
+  await inParallel(BATCH_CONCURRENCY, BATCH_CONCURRENCY, (index) => soapPushEvents(ours, soapBodies[index] as string));
+  const soapBatchS = await inParallel(soapBatches, BATCH_CONCURRENCY, (index) => soapPushEvents(ours, soapBodies[BATCH_CONCURRENCY + index] as string));
   await ours.stop();
 
   const bare = await run.start('bench/intake-baseline.ts', 'PORT', { MC_QUEUE_PREFIX: run.queuePrefix('baseline') });
@@ -93,6 +140,10 @@ run.run(async () => {
     printTable('Intake (events/s)', [
       { figure: `real-time POST /events, ${CONNECTIONS} connections (baseline: Express + zod + queue.add)`, ours: oursRealtime, baseline: baseRealtime },
       { figure: `batch POST /events/batch, ${fmt(BATCH_SIZE)}/request, ${BATCH_CONCURRENCY} at once (baseline: raw unnest INSERT)`, ours: (BATCHES * BATCH_SIZE) / oursBatchS, baseline: (BATCHES * BATCH_SIZE) / rawS },
+    ]);
+    printTable('Campaign Classic SOAP intake (events/s; baseline: the JSON intake of the same instance, this run)', [
+      { figure: `nms:rtEvent#PushEvent, ${CONNECTIONS} connections (baseline: POST /events)`, ours: soapRealtimeRate, baseline: oursRealtime },
+      { figure: `nms:batchEvent#PushEvents, ${fmt(SOAP_BATCH_SIZE)}/call, ${BATCH_CONCURRENCY} at once (baseline: POST /events/batch of ${fmt(BATCH_SIZE)})`, ours: (BATCHES * BATCH_SIZE) / soapBatchS, baseline: (BATCHES * BATCH_SIZE) / oursBatchS },
     ]);
   } finally {
     await pool.end();
