@@ -146,6 +146,8 @@ export async function startExecutionInstance(env: ExecutionEnv, logger: Logger):
         sessionTtlMs: env.SOAP_SESSION_TTL_MS,
         faultHttpStatus: env.SOAP_FAULT_HTTP_STATUS,
         bodyLimitBytes: env.BATCH_BODY_LIMIT_BYTES,
+        pushEventLimitBytes: env.RT_BODY_LIMIT_BYTES,
+        rateLimitPerSecond: env.INTAKE_RATE_LIMIT_PER_SECOND,
         pingPendingThreshold: env.MC_PING_PENDING_THRESHOLD,
         instanceName: env.MC_INSTANCE_NAME,
       },

@@ -37,7 +37,7 @@ describe('when PostgreSQL is unreachable', () => {
       rateLimitPerSecond: 0,
       admin: { queues: [] },
       metrics: new ExecutionMetrics({ pool: deadPool, queues: [], instance: 'test', redis: mc.instance.reconciliation.redis, queuePrefix: mc.prefix }),
-      soap: { sessionTtlMs: 60_000, faultHttpStatus: 200, bodyLimitBytes: 1_000_000, pingPendingThreshold: 10, instanceName: 'test' },
+      soap: { sessionTtlMs: 60_000, faultHttpStatus: 200, bodyLimitBytes: 1_000_000, pushEventLimitBytes: 100_000, rateLimitPerSecond: 0, pingPendingThreshold: 10, instanceName: 'test' },
     });
     server = app.listen(0);
     await new Promise((resolve) => server.once('listening', resolve));

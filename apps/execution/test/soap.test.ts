@@ -241,3 +241,36 @@ describe('the Campaign Classic SOAP surface', () => {
     expect(lines[3]).toMatch(/^\d+\/10000 batch events \(Pending\/Threshold\)$/);
   });
 });
+
+describe('the SOAP surface keeps the JSON intake’s limits', () => {
+  let mc: ExecutionHarness;
+  beforeAll(async () => {
+    mc = await startExecutionHarness({ MC_ROLE: 'api', INTAKE_RATE_LIMIT_PER_SECOND: '3', RT_BODY_LIMIT_BYTES: '4096' });
+  });
+  afterAll(() => mc.close());
+
+  const push = (event: string) =>
+    fetch(`${mc.baseUrl}/nl/jsp/soaprouter.jsp`, {
+      method: 'POST',
+      headers: { 'content-type': 'text/xml', soapaction: 'nms:rtEvent#PushEvent' },
+      body: `<Envelope><Body><PushEvent xmlns="urn:nms:rtEvent"><sessiontoken>shop/${TEST_PRODUCER_KEY}</sessiontoken><domEvent>${event}</domEvent></PushEvent></Body></Envelope>`,
+    });
+
+  it('when a key pushes faster than INTAKE_RATE_LIMIT_PER_SECOND, then the excess gets a fault with 429, Retry-After and RateLimit', async () => {
+    const answers = await Promise.all(Array.from({ length: 8 }, () => push('<rtEvent type="order_confirmation" email="fast@example.com"/>')));
+    const limited = answers.filter((answer) => answer.status === 429);
+    expect(answers.filter((answer) => answer.status === 200).length).toBeGreaterThanOrEqual(3);
+    expect(limited.length).toBeGreaterThanOrEqual(1);
+    expect(limited[0]?.headers.get('retry-after')).toMatch(/^\d+$/);
+    expect(limited[0]?.headers.get('ratelimit-policy')).toBe('"per-key";q=3;w=1');
+    expect(await limited[0]?.text()).toContain('<SOAP-ENV:Fault>');
+  });
+
+  it('when a PushEvent is larger than RT_BODY_LIMIT_BYTES, then it is a fault with 413 and nothing is stored', async () => {
+    await new Promise((resolve) => setTimeout(resolve, 1_100));
+    const answer = await push(`<rtEvent type="order_confirmation" email="big@example.com"><ctx><note>${'x'.repeat(5_000)}</note></ctx></rtEvent>`);
+    expect([answer.status, answer.headers.get('content-type')]).toEqual([413, 'text/xml; charset=utf-8']);
+    const { rows } = await mc.instance.db.pool.query("SELECT count(*)::int AS n FROM events WHERE email = 'big@example.com'");
+    expect(rows[0].n).toBe(0);
+  });
+});

@@ -3,7 +3,7 @@ import type pg from 'pg';
 import type { Redis } from 'ioredis';
 import { coerceError, fieldErrorsOf, type EventKind } from '@mc/domain';
 import { eventInputSchema, type EventInput } from '@mc/contract';
-import type { Authenticator, Principal } from '@mc/http';
+import { principalRateLimiter, type Authenticator, type Principal } from '@mc/http';
 import { FaultLog, isTransientInfrastructureError, type Logger } from '@mc/observability';
 import type { EventIntake, EventOrigin } from '../intake/event-intake';
 import { accEventOf, FIELD_OF_INPUT } from '../soap/acc-event';
@@ -19,6 +19,10 @@ export interface SoapOptions {
   /** The HTTP status of a fault: 200 lets Adobe's SDK read the fault's code; SOAP 1.1 says 500. */
   faultHttpStatus: number;
   bodyLimitBytes: number;
+  /** The largest PushEvent (one event), as the JSON intake's RT_BODY_LIMIT_BYTES; PushEvents may use bodyLimitBytes. */
+  pushEventLimitBytes: number;
+  /** INTAKE_RATE_LIMIT_PER_SECOND: the JSON intake's per-key limit, for SOAP pushes too (0: none). */
+  rateLimitPerSecond: number;
   /** mcPing.jsp says `Error` above this many pending events of a kind. */
   pingPendingThreshold: number;
   /** The name serverInfo gives (MC_INSTANCE_NAME). */
@@ -63,6 +67,7 @@ export function soapRoutes(options: SoapRoutesOptions): Router {
   const router = Router();
   const faults = new FaultLog(options.logger);
   const { auth, pool, soap } = options;
+  const limiter = principalRateLimiter(soap.rateLimitPerSecond);
 
   const verifyKey = async (key: string, req: Request, call: SoapCall): Promise<Principal> => {
     const principal = await auth.verify(key);
@@ -109,6 +114,8 @@ export function soapRoutes(options: SoapRoutesOptions): Router {
   const push = async (call: SoapCall, principal: Principal, elements: XmlElement[], serviceKind: EventKind) => {
     if (!principal.scopes.has('events:write')) throw new SoapFault(`Error while executing the method '${call.method}' of service '${call.service}'.`, 'This credential may not push events (it lacks the events:write scope).');
     if (!principal.producer) throw new SoapFault(`Error while executing the method '${call.method}' of service '${call.service}'.`, 'This credential belongs to no producer.');
+    const refusal = limiter?.(principal.name);
+    if (refusal) throw new SoapFault(`Error while executing the method '${call.method}' of service '${call.service}'.`, `At most ${soap.rateLimitPerSecond} requests per second for this key; try again.`, 'SOAP-ENV:Client', { status: 429, headers: refusal });
     if (elements.length === 0) throw new SoapFault(`Error while reading parameters of method '${call.method}' of service '${call.service}'.`, 'No event in the request.');
     if (elements.length > MAX_EVENTS_PER_PUSH) throw new SoapFault(`Error while reading parameters of method '${call.method}' of service '${call.service}'.`, `At most ${MAX_EVENTS_PER_PUSH} events per call.`);
     const problems: string[] = [];
@@ -162,6 +169,9 @@ export function soapRoutes(options: SoapRoutesOptions): Router {
     if (serviceKind && (call.method === 'PushEvent' || call.method === 'PushEvents')) {
       const principal = await authenticate(call, req);
       if (call.method === 'PushEvent') {
+        if (Buffer.byteLength(typeof req.body === 'string' ? req.body : '') > soap.pushEventLimitBytes) {
+          throw new SoapFault(`Error while reading parameters of method 'PushEvent' of service '${call.service}'.`, `A PushEvent is at most ${soap.pushEventLimitBytes} bytes.`, 'SOAP-ENV:Client', { status: 413 });
+        }
         const [accepted] = await push(call, principal, childElements(call.params[0] ?? { name: '', attributes: {}, children: [], text: '' }).slice(0, 1), serviceKind);
         return soapResponse(`urn:${call.service}`, 'PushEvent', [{ name: 'plId', type: 'xsd:long', value: accepted?.plId ?? '0' }]);
       }
@@ -179,7 +189,10 @@ export function soapRoutes(options: SoapRoutesOptions): Router {
       const call = readSoapCall(typeof req.body === 'string' ? req.body : '', req.get('soapaction'), querySoapAction);
       res.type('text/xml; charset=utf-8').send(await dispatch(call, req));
     } catch (thrown) {
-      if (thrown instanceof SoapFault) return void sendFault(res, thrown, soap.faultHttpStatus);
+      if (thrown instanceof SoapFault) {
+        if (thrown.http?.headers) res.set(thrown.http.headers);
+        return void sendFault(res, thrown, thrown.http?.status ?? soap.faultHttpStatus);
+      }
       const error = coerceError(thrown);
       const outage = isTransientInfrastructureError(thrown) || (thrown as { status?: unknown }).status === 503;
       faults.report(`soap:${error.message.slice(0, 60)}`, outage ? 'SOAP call failed: a dependency is away' : 'SOAP call failed', { error: error.message });

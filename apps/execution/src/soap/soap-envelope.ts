@@ -22,6 +22,8 @@ export class SoapFault extends Error {
     readonly faultstring: string,
     readonly detail: string,
     readonly faultcode: 'SOAP-ENV:Client' | 'SOAP-ENV:Server' = 'SOAP-ENV:Client',
+    /** An HTTP status of its own (413, 429), else the configured fault status; and headers to send with it. */
+    readonly http?: { status: number; headers?: Record<string, string> },
   ) {
     super(`${faultstring} ${detail}`);
   }
