@@ -228,6 +228,10 @@ describe('the Campaign Classic SOAP surface', () => {
       expect([body.slice(0, 60), answer.status < 500, answer.type]).toEqual([body.slice(0, 60), true, 'text/xml; charset=utf-8']);
       expect(answer.text).toContain('<SOAP-ENV:Fault>');
     }
+    for (const method of ['GET', 'PUT', 'DELETE', 'PROPFIND']) {
+      const other = await fetch(router, { method });
+      expect([method, other.status, other.headers.get('content-type'), other.headers.get('allow')]).toEqual([method, 405, 'text/xml; charset=utf-8', 'POST']);
+    }
     const tooBig = await rawCall(envelope(`<rtEvent type="a" email="a@example.com" origin="${'x'.repeat(40 * 1024 * 1024)}"/>`));
     expect([tooBig.status, tooBig.type]).toEqual([413, 'text/xml; charset=utf-8']);
   });

@@ -199,6 +199,11 @@ export function soapRoutes(options: SoapRoutesOptions): Router {
       sendFault(res, new SoapFault('Error while executing the method: the service is temporarily unavailable; try again.', outage ? 'A dependency is away.' : 'Internal error.', 'SOAP-ENV:Server'), 503);
     }
   });
+  // Another method on the SOAP router: a fault too (405), never a JSON problem.
+  router.use('/nl/jsp/soaprouter.jsp', (req, res) => {
+    res.set('Allow', 'POST');
+    sendFault(res, new SoapFault('The XML SOAP message is invalid (SOAP calls are POSTed).', `${req.method} is not allowed here: POST the SOAP envelope.`), 405);
+  });
   // What fails before the route (a body too large, an unreadable charset) is a fault too, never JSON.
   const bodyErrors: ErrorRequestHandler = (error: { status?: number; type?: string }, req, res, next) => {
     if (req.path !== '/nl/jsp/soaprouter.jsp') return next(error);
