@@ -228,6 +228,11 @@ describe('the Campaign Classic SOAP surface', () => {
       expect([body.slice(0, 60), answer.status < 500, answer.type]).toEqual([body.slice(0, 60), true, 'text/xml; charset=utf-8']);
       expect(answer.text).toContain('<SOAP-ENV:Fault>');
     }
+    // An element named __proto__ changes no prototype; the ctx schema drops that key, as it does for JSON.
+    const polluting = await rawCall(envelope('<rtEvent type="order_confirmation" email="proto@example.com"><ctx><__proto__><polluted>yes</polluted></__proto__><constructor>c</constructor></ctx></rtEvent>'));
+    const plId = /<plId[^>]*>(\d+)</.exec(polluting.text)?.[1] ?? '';
+    expect((await eventByPlId(plId)).ctx).toEqual({ constructor: 'c' });
+    expect(({} as Record<string, unknown>).polluted).toBeUndefined();
     for (const method of ['GET', 'PUT', 'DELETE', 'PROPFIND']) {
       const other = await fetch(router, { method });
       expect([method, other.status, other.headers.get('content-type'), other.headers.get('allow')]).toEqual([method, 405, 'text/xml; charset=utf-8', 'POST']);

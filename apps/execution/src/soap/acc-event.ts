@@ -57,18 +57,23 @@ function dateOf(value: string | undefined): string | undefined {
  * are an array, a single one stays an object (templates use `asArray`). No type coercion.
  */
 export function ctxValueOf(element: XmlElement): unknown {
-  const attributes = Object.entries(element.attributes).filter(([name]) => !isMarkup(name));
-  if (attributes.length === 0 && element.children.length === 0) return element.text;
   const object: Record<string, unknown> = {};
-  const grouped = new Map<string, unknown[]>();
-  for (const [name, value] of attributes) grouped.set(local(name), [value]);
-  for (const child of element.children) {
-    const name = local(child.name);
-    const values = grouped.get(name) ?? [];
-    values.push(ctxValueOf(child));
-    grouped.set(name, values);
-  }
-  for (const [name, values] of grouped) object[name] = values.length === 1 ? values[0] : values;
+  let fields = 0;
+  // A name seen twice becomes an array; `repeated` tells those arrays from values that are arrays.
+  const repeated = new Set<string>();
+  const add = (name: string, value: unknown) => {
+    fields += 1;
+    // Own properties only, as JSON.parse makes them: an element named __proto__ is data, not a prototype.
+    if (!Object.hasOwn(object, name)) Object.defineProperty(object, name, { value, enumerable: true, writable: true, configurable: true });
+    else if (repeated.has(name)) (object[name] as unknown[]).push(value);
+    else {
+      object[name] = [object[name], value];
+      repeated.add(name);
+    }
+  };
+  for (const name in element.attributes) if (!isMarkup(name)) add(local(name), element.attributes[name]);
+  for (const child of element.children) add(local(child.name), ctxValueOf(child));
+  if (fields === 0) return element.text;
   if (element.text.trim() !== '') object.$ = element.text;
   return object;
 }
