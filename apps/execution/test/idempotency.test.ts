@@ -3,6 +3,9 @@ import { DAY } from '@mc/domain';
 import { orderEvent, testLogger, TEST_PRODUCER_KEY } from '@mc/testing';
 import { createApiKey } from '../src/api-keys/api-keys';
 import { purgeArchivedEvents } from '../src/workflows/purge-archived-events';
+import { claimIdempotencyKey } from '../src/sql/claim-idempotency-key';
+import { recordIdempotentAnswer } from '../src/sql/record-idempotent-answer';
+import { releaseIdempotencyKey } from '../src/sql/release-idempotency-key';
 import { startExecutionHarness, type ExecutionHarness } from '../testing';
 
 /** `Idempotency-Key` on the intake (IETF httpapi draft): per producer, the first answer replayed for 24 h. */
@@ -129,6 +132,19 @@ describe('Idempotency-Key on POST /api/v1/events and /events/batch', () => {
     expect(taken.status).toBe(202);
     expect(taken.headers.get('idempotent-replayed')).toBeNull();
     expect(await keyRow('default', 'left-in-flight')).toEqual({ state: 'done', response_status: 202 });
+  });
+
+  it('when a request whose lease was taken over answers late, then it neither records nor gives back the claim of the request that took it', async () => {
+    const { pool } = mc.instance.db;
+    const base = { producer: 'default', key: 'slow-first', requestHash: 'same-body', leaseMs: 60_000, keepMs: 86_400_000 };
+    expect(await claimIdempotencyKey(pool, { ...base, claimToken: 'first' })).toEqual({ claimed: true });
+    await pool.query("UPDATE idempotency_keys SET locked_until = now() - interval '1 second' WHERE key = 'slow-first'");
+    expect(await claimIdempotencyKey(pool, { ...base, claimToken: 'second' })).toEqual({ claimed: true });
+    await recordIdempotentAnswer(pool, { producer: 'default', key: 'slow-first', claimToken: 'first', status: 202, body: '{}', location: null });
+    await releaseIdempotencyKey(pool, { producer: 'default', key: 'slow-first', claimToken: 'first' });
+    expect(await keyRow('default', 'slow-first')).toEqual({ state: 'in_flight', response_status: null });
+    await recordIdempotentAnswer(pool, { producer: 'default', key: 'slow-first', claimToken: 'second', status: 202, body: '{"id":"x"}', location: null });
+    expect(await keyRow('default', 'slow-first')).toEqual({ state: 'done', response_status: 202 });
   });
 
   it('when no header is sent, then nothing changes: the same body twice is two events and no key is kept', async () => {

@@ -1,6 +1,6 @@
 import { startSmtpSink, type SmtpSink } from '@mc/smtp-sink';
 import { runAccSdk, templateVersion, waitFor, TEST_CONTROL_KEY, TEST_PRODUCER_KEY, type AccSdkMode, type AccSdkStepResult } from '@mc/testing';
-import { createApiKey, revokeApiKey } from '../src/api-keys/api-keys';
+import { createApiKey, hashApiKey, revokeApiKey } from '../src/api-keys/api-keys';
 import { eventWithStatus, startExecutionHarness, type ExecutionHarness } from '../testing';
 
 /**
@@ -180,7 +180,7 @@ describe('the Campaign Classic SOAP surface', () => {
       steps: [{ call: 'logon' }, { call: 'pushEvent', service: 'rt', json: event }, { call: 'sleep', ms: 2_100 }, { call: 'pushEvent', service: 'rt', json: event }],
     });
     expect(Number(value(second))).toBeGreaterThan(Number(value(first)));
-    const { rows } = await mc.instance.db.pool.query("SELECT count(*)::int AS n FROM soap_sessions WHERE key_name = 'acc-revoked'");
+    const { rows } = await mc.instance.db.pool.query('SELECT count(*)::int AS n FROM soap_sessions WHERE key_hash = $1', [hashApiKey(key)]);
     expect(rows[0].n).toBe(2); // the first session, and the one refreshClient opened
 
     // Without refreshClient the SDK reports the expiry as such.

@@ -143,6 +143,7 @@ export class MessageCenterClient {
     for (let attempt = 0; ; attempt++) {
       const last = attempt >= this.options.retries;
       let response: Response;
+      let text: string;
       try {
         response = await this.options.fetch(`${this.baseUrl}${call.path}`, {
           method: call.method,
@@ -155,12 +156,13 @@ export class MessageCenterClient {
           body,
           signal: AbortSignal.timeout(this.options.timeoutMs),
         });
+        // Inside the try: a connection reset while the answer is read is a lost answer, retried like one.
+        text = await response.text();
       } catch (thrown) {
         if (last) throw new MessageCenterNetworkError(`${call.method} ${call.path}: ${describe(thrown)}`, { cause: thrown });
         await sleep(this.backoff(attempt));
         continue;
       }
-      const text = await response.text();
       if (response.ok) return (text ? JSON.parse(text) : undefined) as T;
       const retryAfter = retryAfterMs(response.headers.get('retry-after'));
       // 409 with Retry-After: this call's Idempotency-Key is still running server-side (a try that timed out here).

@@ -1,4 +1,4 @@
-import { createHash } from 'node:crypto';
+import { createHash, randomUUID } from 'node:crypto';
 import type { RequestHandler } from 'express';
 import type pg from 'pg';
 import { AppError, SECOND, coerceError } from '@mc/domain';
@@ -47,8 +47,8 @@ export function idempotentPush(options: IdempotencyOptions): RequestHandler {
     }
     const key = parsed.data;
     const requestHash = createHash('sha256').update(`${req.method} ${req.baseUrl}${req.path}\n${JSON.stringify(req.body)}`).digest('base64url');
-    const claim = { producer, key, requestHash };
-    const outcome = await claimIdempotencyKey(options.pool, { ...claim, leaseMs: IDEMPOTENCY_LEASE_MS, keepMs: IDEMPOTENCY_KEEP_MS });
+    const claim = { producer, key, claimToken: randomUUID() };
+    const outcome = await claimIdempotencyKey(options.pool, { ...claim, requestHash, leaseMs: IDEMPOTENCY_LEASE_MS, keepMs: IDEMPOTENCY_KEEP_MS });
 
     if (!outcome.claimed) {
       const { row } = outcome;
@@ -63,11 +63,12 @@ export function idempotentPush(options: IdempotencyOptions): RequestHandler {
       return;
     }
 
-    // The answer, stored (a 2xx) or the key given back (anything else) before it goes out.
-    let settled = false;
+    // The answer, stored (a 2xx) or the key given back (anything else) before it goes out — by
+    // this claim only: if its lease was taken over meanwhile, the newer request's claim stands.
+    // A client that goes away does not give the key back: the request may still store events,
+    // and its retry must wait for that answer (409), not run a second time.
     const send = res.json.bind(res);
     res.json = (body: unknown) => {
-      settled = true;
       const status = res.statusCode;
       const store =
         status >= 200 && status < 300
@@ -78,10 +79,6 @@ export function idempotentPush(options: IdempotencyOptions): RequestHandler {
         .finally(() => send(body));
       return res;
     };
-    // A request that ends without an answer (the client went away first) gives its key back.
-    res.on('close', () => {
-      if (!settled) void releaseIdempotencyKey(options.pool, claim).catch(() => undefined);
-    });
     next();
   };
 }

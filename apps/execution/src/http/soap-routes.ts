@@ -12,6 +12,7 @@ import { readSoapCall, SoapFault, soapFaultEnvelope, soapResponse, type SoapCall
 import { closeSoapSession, isIssuedSessionToken, openSoapSession, soapSessionPrincipal } from '../soap/soap-sessions';
 import { childElements, escapeAttribute, local, type XmlElement } from '../soap/xml';
 import { countPendingByKind } from '../sql/count-pending-by-kind';
+import { hashApiKey } from '../api-keys/api-keys';
 
 export interface SoapOptions {
   /** How long a Logon session lasts (ms). */
@@ -70,6 +71,7 @@ export function soapRoutes(options: SoapRoutesOptions): Router {
   const limiter = principalRateLimiter(soap.rateLimitPerSecond);
 
   const verifyKey = async (key: string, req: Request, call: SoapCall): Promise<Principal> => {
+    if (auth.failures.isBlocked(req)) throw new SoapFault('Too many failed authentications from this address; try again later.', 'Connection denied.', 'SOAP-ENV:Client', { status: 429 });
     const principal = await auth.verify(key);
     if (!principal) {
       auth.failures.recordFailure(req);
@@ -80,7 +82,6 @@ export function soapRoutes(options: SoapRoutesOptions): Router {
 
   /** The four credential modes: IMS bearer header; `login/key` session token; a Logon session with its security token; a key as the token. */
   const authenticate = async (call: SoapCall, req: Request): Promise<Principal> => {
-    if (auth.failures.isBlocked(req)) throw new SoapFault('Too many failed authentications from this address; try again later.', 'Connection denied.');
     const bearer = /^Bearer\s+(\S+)\s*$/i.exec(req.get('authorization') ?? '')?.[1];
     if (bearer) return verifyKey(bearer, req, call);
     const token = call.sessionToken || req.get('x-session-token') || cookieSessionToken(req.get('cookie')) || cookieSessionToken(call.cookie);
@@ -95,8 +96,11 @@ export function soapRoutes(options: SoapRoutesOptions): Router {
     return verifyKey(slash === -1 ? token : token.slice(slash + 1), req, call);
   };
 
-  const logon = async (call: SoapCall, principal: Principal, login: string) => {
-    const { sessionToken, securityToken } = await openSoapSession(pool, principal, login, soap.sessionTtlMs);
+  /** Logon and BearerTokenLogon: a session of the key (by its hash: replacing the key ends it). */
+  const logon = async (call: SoapCall, req: Request, key: string, givenLogin?: string) => {
+    const principal = await verifyKey(key, req, call);
+    const login = givenLogin ?? principal.name;
+    const { sessionToken, securityToken } = await openSoapSession(pool, hashApiKey(key), login, soap.sessionTtlMs);
     const sessionInfo =
       `<sessionInfo><serverInfo advisedClientBuildNumber="0" allowSQL="false" buildNumber="9999" commitId="message-center" databaseId="mc-${escapeAttribute(soap.instanceName)}" ` +
       `fohVersion="2" instanceName="${escapeAttribute(soap.instanceName)}" majNumber="8" minClientBuildNumber="0" minNumber="0" minNumberTechnical="0" releaseName="Message Center" ` +
@@ -147,13 +151,12 @@ export function soapRoutes(options: SoapRoutesOptions): Router {
     if (action === 'xtk:session#Logon') {
       const [login, password] = call.params.map((param) => param.text.trim());
       if (!login || !password) throw invalidCredentials(call);
-      return logon(call, await verifyKey(password, req, call), login);
+      return logon(call, req, password, login);
     }
     if (action === 'xtk:session#BearerTokenLogon') {
       const bearerToken = call.params[0]?.text.trim();
       if (!bearerToken) throw invalidCredentials(call);
-      const principal = await verifyKey(bearerToken, req, call);
-      return logon(call, principal, principal.name);
+      return logon(call, req, bearerToken);
     }
     if (action === 'xtk:session#Logoff') {
       const token = call.sessionToken || req.get('x-session-token') || cookieSessionToken(req.get('cookie'));

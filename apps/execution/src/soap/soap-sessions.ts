@@ -7,11 +7,11 @@ import { findSoapSession } from '../sql/find-soap-session';
 
 const hash = (token: string) => createHash('sha256').update(token).digest('hex');
 
-/** What Logon hands back: a session token and the security token that must come with it. */
-export async function openSoapSession(pool: pg.Pool, principal: Principal, login: string, ttlMs: number): Promise<{ sessionToken: string; securityToken: string }> {
+/** What Logon hands back: a session token and the security token that must come with it; the session is the key's (its hash). */
+export async function openSoapSession(pool: pg.Pool, keyHash: string, login: string, ttlMs: number): Promise<{ sessionToken: string; securityToken: string }> {
   const sessionToken = `mcs_${randomBytes(24).toString('base64url')}`;
   const securityToken = `mcx_${randomBytes(24).toString('base64url')}`;
-  await createSoapSession(pool, { tokenHash: hash(sessionToken), securityTokenHash: hash(securityToken), keyName: principal.name, login: login.slice(0, 256), ttlMs });
+  await createSoapSession(pool, { tokenHash: hash(sessionToken), securityTokenHash: hash(securityToken), keyHash, login: login.slice(0, 256), ttlMs });
   return { sessionToken, securityToken };
 }
 

@@ -16,15 +16,15 @@ export interface IdempotencyKeyRow {
  */
 export async function claimIdempotencyKey(
   pool: pg.Pool,
-  claim: { producer: string; key: string; requestHash: string; leaseMs: number; keepMs: number },
+  claim: { producer: string; key: string; requestHash: string; claimToken: string; leaseMs: number; keepMs: number },
 ): Promise<{ claimed: true } | { claimed: false; row: IdempotencyKeyRow }> {
   const { rows } = await pool.query<IdempotencyKeyRow & { claimed: boolean }>({
     name: 'mc_claim_idempotency_key',
     text: `WITH claimed AS (
-             INSERT INTO idempotency_keys (producer, key, request_hash, locked_until)
-             VALUES ($1, $2, $3, now() + make_interval(secs => $4::double precision / 1000))
+             INSERT INTO idempotency_keys (producer, key, request_hash, locked_until, claim_token)
+             VALUES ($1, $2, $3, now() + make_interval(secs => $4::double precision / 1000), $6)
              ON CONFLICT (producer, key) DO UPDATE
-               SET request_hash = EXCLUDED.request_hash, state = 'in_flight', locked_until = EXCLUDED.locked_until,
+               SET request_hash = EXCLUDED.request_hash, state = 'in_flight', locked_until = EXCLUDED.locked_until, claim_token = EXCLUDED.claim_token,
                    response_status = NULL, response_body = NULL, response_location = NULL, created_at = now()
                WHERE idempotency_keys.created_at < now() - make_interval(secs => $5::double precision / 1000)
                   OR (idempotency_keys.state = 'in_flight' AND idempotency_keys.locked_until < now() AND idempotency_keys.request_hash = EXCLUDED.request_hash)
@@ -35,7 +35,7 @@ export async function claimIdempotencyKey(
            UNION ALL
            SELECT false, request_hash, state, response_status, response_body, response_location
            FROM idempotency_keys WHERE producer = $1 AND key = $2 AND NOT EXISTS (SELECT 1 FROM claimed)`,
-    values: [claim.producer, claim.key, claim.requestHash, claim.leaseMs, claim.keepMs],
+    values: [claim.producer, claim.key, claim.requestHash, claim.leaseMs, claim.keepMs, claim.claimToken],
   });
   const [row] = rows;
   // No row at all: a concurrent request inserted the key after this statement's snapshot was

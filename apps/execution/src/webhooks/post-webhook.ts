@@ -50,7 +50,7 @@ export async function postWebhook(
     const name = (thrown as { name?: unknown } | null)?.name;
     const cause = (thrown as { cause?: unknown } | null)?.cause;
     const reason = name === 'TimeoutError' ? `no answer within ${options.timeoutMs} ms` : coerceError(cause ?? thrown).message;
-    return { succeeded: false, status: null, body: null, error: `unreachable: ${reason}`, durationMs: elapsed() };
+    return { succeeded: false, status: null, body: null, error: `unreachable: ${reason}`.replace(/\0/g, ''), durationMs: elapsed() };
   }
 }
 
@@ -64,5 +64,6 @@ async function firstBytes(response: Response, max: number): Promise<string | nul
     size += chunk.length;
     if (size >= max) break;
   }
-  return size === 0 ? null : Buffer.concat(chunks).subarray(0, max).toString('utf8');
+  // PostgreSQL's TEXT cannot hold U+0000: an answer with one must still be recorded.
+  return size === 0 ? null : Buffer.concat(chunks).subarray(0, max).toString('utf8').replace(/\0/g, '');
 }
