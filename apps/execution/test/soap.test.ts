@@ -233,6 +233,9 @@ describe('the Campaign Classic SOAP surface', () => {
     const plId = /<plId[^>]*>(\d+)</.exec(polluting.text)?.[1] ?? '';
     expect((await eventByPlId(plId)).ctx).toEqual({ constructor: 'c' });
     expect(({} as Record<string, unknown>).polluted).toBeUndefined();
+    // A large body from a caller without a valid credential is refused before it is parsed (its XML is not even looked at).
+    const unparsed = await rawCall(`<Envelope><Body><PushEvents xmlns="urn:nms:rtEvent"><sessiontoken>x/mc_not_a_key_00000000000000000</sessiontoken>${'<a>'.repeat(100_000)}`);
+    expect(faultOf(unparsed.text).detail).toBe('Invalid login or password. Connection denied.');
     for (const method of ['GET', 'PUT', 'DELETE', 'PROPFIND']) {
       const other = await fetch(router, { method });
       expect([method, other.status, other.headers.get('content-type'), other.headers.get('allow')]).toEqual([method, 405, 'text/xml; charset=utf-8', 'POST']);

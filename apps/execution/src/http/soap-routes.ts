@@ -50,6 +50,20 @@ function cookieSessionToken(cookie: string | undefined): string | undefined {
   return cookie ? /(?:^|;\s*)__sessiontoken=([^;]*)/.exec(cookie)?.[1]?.trim() || undefined : undefined;
 }
 
+/** How much of a large body is searched for its credential before the body is parsed. */
+const CREDENTIAL_SEARCH_CHARS = 64 * 1024;
+
+/**
+ * The credential of a large request, found without parsing it: its `<sessiontoken>` and
+ * `<X-Security-Token>` in the first 64 KiB (the Header and the first parameter come first).
+ */
+function credentialOfLargeBody(body: string): Pick<SoapCall, 'service' | 'method' | 'sessionToken' | 'securityToken'> {
+  const head = body.slice(0, CREDENTIAL_SEARCH_CHARS);
+  const text = (name: string) => new RegExp(`<(?:[\\w.-]+:)?${name}(?:\\s[^>]*)?>([^<]*)</`).exec(head)?.[1]?.trim();
+  const action = /<(?:[\w.-]+:)?(PushEvents?)[\s>]/.exec(head)?.[1] ?? 'PushEvents';
+  return { service: 'nms:rtEvent', method: action, sessionToken: text('sessiontoken') ?? '', securityToken: text('X-Security-Token') };
+}
+
 /** The event elements of a PushEvents parameter: the collection document's children (or the parameter's own, written flat). */
 function eventsOfCollection(param: XmlElement | undefined): XmlElement[] {
   if (!param) return [];
@@ -188,8 +202,12 @@ export function soapRoutes(options: SoapRoutesOptions): Router {
 
   router.post('/nl/jsp/soaprouter.jsp', express.text({ type: () => true, limit: soap.bodyLimitBytes }), async (req, res) => {
     try {
+      const body = typeof req.body === 'string' ? req.body : '';
+      // A body larger than one event is read only for a caller with a valid credential: nobody
+      // else makes this process build a tree of a 32 MiB document.
+      if (body.length > soap.pushEventLimitBytes) await authenticate({ ...credentialOfLargeBody(body), params: [] }, req);
       const querySoapAction = typeof req.query.soapAction === 'string' ? req.query.soapAction : undefined;
-      const call = readSoapCall(typeof req.body === 'string' ? req.body : '', req.get('soapaction'), querySoapAction);
+      const call = readSoapCall(body, req.get('soapaction'), querySoapAction);
       res.type('text/xml; charset=utf-8').send(await dispatch(call, req));
     } catch (thrown) {
       if (thrown instanceof SoapFault) {
@@ -215,10 +233,20 @@ export function soapRoutes(options: SoapRoutesOptions): Router {
   };
   router.use(bodyErrors);
 
+  // Open to load balancers: one count a second at most, however often it is polled.
+  let lastPing: { at: number; reading: Promise<{ rt: number; batch: number }> } | undefined;
+  const pendingNow = () => {
+    if (!lastPing || Date.now() - lastPing.at > 1_000) {
+      const reading = Promise.all([countPendingByKind(pool), options.redis.ping()]).then(([pending]) => pending);
+      reading.catch(() => (lastPing = undefined));
+      lastPing = { at: Date.now(), reading };
+    }
+    return lastPing.reading;
+  };
   router.get('/nl/jsp/mcPing.jsp', async (_req, res) => {
     const now = new Date().toISOString().replace('T', ' ');
     try {
-      const [pending] = await Promise.all([countPendingByKind(pool), options.redis.ping()]);
+      const pending = await pendingNow();
       const over = pending.rt > soap.pingPendingThreshold || pending.batch > soap.pingPendingThreshold;
       const lines = [
         over ? 'Error' : 'Ok',
@@ -228,7 +256,8 @@ export function soapRoutes(options: SoapRoutesOptions): Router {
       ];
       res.status(over ? 503 : 200).type('text/plain; charset=utf-8').send(`${lines.join('\n')}\n`);
     } catch (thrown) {
-      res.status(503).type('text/plain; charset=utf-8').send(`Error\n${now}\nPostgreSQL or Redis unreachable: ${coerceError(thrown).message}\n`);
+      faults.report('mcping', 'mcPing.jsp: PostgreSQL or Redis unreachable', { error: coerceError(thrown).message });
+      res.status(503).type('text/plain; charset=utf-8').send(`Error\n${now}\nPostgreSQL or Redis unreachable\n`);
     }
   });
 
