@@ -121,6 +121,14 @@ export const executionEnvSchema = z
     WEBHOOK_GIVE_UP_AFTER_MS: envVar.int(1 * DAY, 0),
     /** An endpoint whose every attempt failed for this long (ms) is disabled; PATCH it with `enabled: true` to resume. */
     WEBHOOK_DISABLE_AFTER_MS: envVar.int(5 * DAY, 0),
+    /**
+     * May webhook URLs reach loopback, private, shared or link-local addresses (the cloud metadata
+     * service)? Checked when each connection is made. Unset: yes outside production, no in production.
+     */
+    WEBHOOK_ALLOW_PRIVATE_ADDRESSES: z
+      .enum(['true', 'false', '1', '0', 'yes', 'no'])
+      .transform((value) => value === 'true' || value === '1' || value === 'yes')
+      .optional(),
     /** After a secret rotation, the previous secret signs messages too for this long (ms). */
     WEBHOOK_SECRET_GRACE_MS: envVar.int(1 * DAY, 0),
     /** Campaign Classic SOAP surface: how long a session opened by xtk:session#Logon lasts (ms). */
@@ -156,7 +164,11 @@ export const executionEnvSchema = z
       context.addIssue({ code: 'custom', path: ['MC_BOUNCE_SECRET'], message: 'is required with MC_BOUNCE_DOMAIN (the key of the bounce addresses)' });
     }
   })
-  .transform((env) => ({ ...env, MC_QUEUE_PREFIX: env.MC_QUEUE_PREFIX ?? `{mc-${env.MC_INSTANCE_NAME}}` }));
+  .transform((env) => ({
+    ...env,
+    MC_QUEUE_PREFIX: env.MC_QUEUE_PREFIX ?? `{mc-${env.MC_INSTANCE_NAME}}`,
+    WEBHOOK_ALLOW_PRIVATE_ADDRESSES: env.WEBHOOK_ALLOW_PRIVATE_ADDRESSES ?? env.NODE_ENV !== 'production',
+  }));
 
 export type ExecutionEnv = z.output<typeof executionEnvSchema>;
 

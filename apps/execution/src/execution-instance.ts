@@ -108,6 +108,7 @@ export async function startExecutionInstance(env: ExecutionEnv, logger: Logger):
         retry: { scheduleMs: env.WEBHOOK_RETRY_SCHEDULE_MS, giveUpAfterMs: env.WEBHOOK_GIVE_UP_AFTER_MS },
         disableAfterMs: env.WEBHOOK_DISABLE_AFTER_MS,
         timeoutMs: env.WEBHOOK_TIMEOUT_MS,
+        allowPrivateAddresses: env.WEBHOOK_ALLOW_PRIVATE_ADDRESSES,
         attempts: metrics.webhookAttempts,
       },
       schedulerQueues: { reconciliation: queues.reconciliation, updateEventStatus: queues.updateEventStatus, purge: queues.purge, webhookFanout: queues.webhookFanout },

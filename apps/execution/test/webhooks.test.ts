@@ -194,3 +194,33 @@ describe('status webhooks', () => {
     expect(messagesOn('/slow').length).toBeLessThanOrEqual(4);
   });
 });
+
+describe('status webhooks to private addresses (WEBHOOK_ALLOW_PRIVATE_ADDRESSES=false, as in production)', () => {
+  let receiver: WebhookReceiver;
+  let mc: ExecutionHarness;
+  beforeAll(async () => {
+    receiver = await startWebhookReceiver();
+    mc = await startExecutionHarness({ MC_ROLE: 'all', WEBHOOK_FANOUT_EVERY_MS: '100', WEBHOOK_ALLOW_PRIVATE_ADDRESSES: 'false', WEBHOOK_RETRY_SCHEDULE_MS: '60000' });
+  });
+  afterAll(async () => {
+    await receiver.close();
+    await mc.close();
+  });
+
+  it.each([
+    ['an IP literal', (port: string) => `http://127.0.0.1:${port}/hook`],
+    ['a name that resolves to loopback', (port: string) => `http://localhost:${port}/hook`],
+    ['IPv4 mapped in IPv6', (port: string) => `http://[::ffff:127.0.0.1]:${port}/hook`],
+  ])('when the URL is %s, then the connection is refused and the attempt says why', async (_label, urlOf) => {
+    const port = new URL(receiver.baseUrl).port;
+    const created = await mc.request('POST', '/api/v1/webhooks', { url: urlOf(port) });
+    expect(created.status).toBe(201);
+    await mc.request('POST', `/api/v1/webhooks/${created.body.id}/test`);
+    const attempts = await waitFor(async () => {
+      const answer = await mc.request('GET', `/api/v1/webhooks/${created.body.id}/attempts`);
+      return answer.body.items.length > 0 ? answer.body.items : undefined;
+    });
+    expect(attempts[0]).toMatchObject({ succeeded: false, responseStatus: null, error: expect.stringMatching(/^refused: .*private address/) });
+    expect(receiver.received).toEqual([]);
+  });
+});

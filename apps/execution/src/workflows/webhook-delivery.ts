@@ -20,6 +20,8 @@ export interface WebhookDeliveryContext {
   disableAfterMs: number;
   /** An endpoint that has not answered after this long (ms) failed this try. */
   timeoutMs: number;
+  /** WEBHOOK_ALLOW_PRIVATE_ADDRESSES. */
+  allowPrivateAddresses: boolean;
   /** `mc_webhook_attempts_total{outcome}`. */
   attempts?: Counter<'outcome'>;
 }
@@ -55,7 +57,7 @@ export async function deliverWebhookMessage(context: WebhookDeliveryContext, job
     await failWebhookMessage(context.pool, message.id);
     return 'endpoint disabled';
   }
-  const result = await postWebhook(message, { timeoutMs: context.timeoutMs, userAgent: USER_AGENT });
+  const result = await postWebhook(message, { timeoutMs: context.timeoutMs, userAgent: USER_AGENT, allowPrivateAddresses: context.allowPrivateAddresses });
   const next = result.succeeded ? undefined : nextAttempt(context.retry, { attempts: message.attempts + 1, triesSince: message.createdAt, eventExpiresAt: null });
   const recorded = await recordWebhookAttempt(context.pool, {
     messageId: message.id,
