@@ -65,6 +65,9 @@ describe('metrics', () => {
     expect(text).toMatch(sample('http_request_duration_seconds_count', ['method="GET"', 'route="/api/v1/events/:id"', 'status="200"']));
     expect(text).toMatch(sample('http_request_duration_seconds_count', ['route="unmatched"', 'status="404"']));
     expect(text).toMatch(sample('http_request_duration_seconds_count', ['route="/api/v1/events"', 'status="401"']));
+    // An error answered from a router mounted on /api/v1 keeps the whole pattern.
+    expect((await mc.request('GET', '/api/v1/events/0190f5a2-7b3c-7d4e-8f90-123456789abc')).status).toBe(404);
+    expect(await scrape(mc.baseUrl)).toMatch(sample('http_request_duration_seconds_count', ['method="GET"', 'route="/api/v1/events/:id"', 'status="404"']));
     expect(text).toMatch(sample('http_request_duration_seconds_bucket', ['route="/api/v1/events"', 'le="+Inf"']));
     // Event ids never become labels.
     expect(text).not.toContain(body.id);

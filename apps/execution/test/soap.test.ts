@@ -145,6 +145,17 @@ describe('the Campaign Classic SOAP surface', () => {
     expect(/<plId[^>]*>(\d+)</.exec(again.text)?.[1]).toBe(plId);
   });
 
+  it('when nms:rtEvent#PushEvents carries several events, then they are stored together as real-time events and delivered', async () => {
+    const events = [1, 2, 3].map((n) => `<rtEvent type="order_confirmation" email="many-${n}@example.com" externalId="many-${n}"><ctx><client><firstname>N${n}</firstname></client></ctx></rtEvent>`).join('');
+    const answer = await rawCall(`<Envelope><Body><PushEvents xmlns="urn:nms:rtEvent"><sessiontoken>x/${TEST_PRODUCER_KEY}</sessiontoken><domEventCollection><domEventCollection>${events}</domEventCollection></domEventCollection></PushEvents></Body></Envelope>`, { soapaction: 'nms:rtEvent#PushEvents' });
+    expect(answer.text).toMatch(/<PushEventsResponse xmlns='urn:nms:rtEvent'[^>]*\/>/);
+    const listed = await mc.request('GET', '/api/v1/events?type=order_confirmation&limit=500');
+    const ours = listed.body.items.filter((item: { externalId: string | null }) => item.externalId?.startsWith('many-'));
+    expect(ours.map((item: { kind: string }) => item.kind)).toEqual(['rt', 'rt', 'rt']);
+    for (const item of ours) await eventWithStatus(mc, item.id, 'sent');
+    expect((await mailTo('many-2@example.com')).subject).toBe('Order for N2');
+  });
+
   it('when a call is refused, then it is a SOAP fault with the documented text (never JSON, never a 5xx)', async () => {
     const push = (token: string, event = '<rtEvent type="order_confirmation" email="ok@example.com"/>', action = '"nms:rtEvent#PushEvent"') =>
       rawCall(`<Envelope><Body><PushEvent xmlns="urn:nms:rtEvent"><sessiontoken>${token}</sessiontoken><domEvent>${event}</domEvent></PushEvent></Body></Envelope>`, { soapaction: action });

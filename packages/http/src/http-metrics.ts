@@ -1,13 +1,25 @@
-import type { Request, RequestHandler } from 'express';
+import type { Request, RequestHandler, Response } from 'express';
 import { Histogram, type Registry } from 'prom-client';
 
 /** Seconds, from 1 ms to 10 s: API answers. */
 const DURATION_BUCKETS = [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10];
 
-/** The route as the router declared it (`/api/v1/events/:id`), never the raw path: a bounded set of series. */
-function routeOf(req: Request): string {
-  const route = (req.route as { path?: unknown } | undefined)?.path;
-  return typeof route === 'string' ? `${req.baseUrl}${route}` : 'unmatched';
+/**
+ * Remembers, on `res.locals`, the route pattern of the request *when the router matches it*
+ * (`/api/v1/events/:id`): by the time the answer is written, a router mounted on a path has put
+ * `req.baseUrl` back (an error travels out through it), so reading both then would say `/events/:id`.
+ */
+function recordMatchedRoute(req: Request, res: Response): void {
+  let route: unknown;
+  Object.defineProperty(req, 'route', {
+    configurable: true,
+    enumerable: true,
+    get: () => route,
+    set: (value: { path?: unknown } | undefined) => {
+      route = value;
+      if (typeof value?.path === 'string') res.locals.metricsRoute = `${req.baseUrl}${value.path}`;
+    },
+  });
 }
 
 /**
@@ -25,8 +37,10 @@ export function httpRequestMetrics(registry: Registry): RequestHandler {
   });
   return (req, res, next) => {
     const started = process.hrtime.bigint();
+    recordMatchedRoute(req, res);
     res.on('finish', () => {
-      duration.observe({ method: req.method, route: routeOf(req), status: String(res.statusCode) }, Number(process.hrtime.bigint() - started) / 1e9);
+      const route = typeof res.locals.metricsRoute === 'string' ? res.locals.metricsRoute : 'unmatched';
+      duration.observe({ method: req.method, route, status: String(res.statusCode) }, Number(process.hrtime.bigint() - started) / 1e9);
     });
     next();
   };

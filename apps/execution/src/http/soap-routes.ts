@@ -152,12 +152,16 @@ export function soapRoutes(options: SoapRoutesOptions): Router {
     });
     if (problems.length > 0) throw new SoapFault(`Error while reading parameters of method '${call.method}' of service '${call.service}'.`, `The event is not valid; nothing was stored: ${problems.join('; ')}.`);
     const producer = principal.producer;
-    const batch = events.filter((event) => event.kind === 'batch');
-    const [realtime, batched] = await Promise.all([
-      Promise.all(events.filter((event) => event.kind === 'rt').map((event) => options.intake.acceptRealtime(event.input, producer, event.origin))),
-      batch.length > 0 ? options.intake.acceptBatch(batch.map((event) => event.input), producer, batch.map((event) => event.origin)) : Promise.resolve([]),
-    ]);
-    return [...realtime, ...batched];
+    // One event: the real-time intake (grouped with its neighbours). Several: each kind in one statement, all or none.
+    if (events.length === 1 && events[0]?.kind === 'rt') return [await options.intake.acceptRealtime(events[0].input, producer, events[0].origin)];
+    const stored: Awaited<ReturnType<EventIntake['acceptBatch']>> = [];
+    for (const kind of ['rt', 'batch'] as const) {
+      const ofKind = events.filter((event) => event.kind === kind);
+      if (ofKind.length === 0) continue;
+      const accept = kind === 'rt' ? options.intake.acceptRealtimeAll.bind(options.intake) : options.intake.acceptBatch.bind(options.intake);
+      stored.push(...(await accept(ofKind.map((event) => event.input), producer, ofKind.map((event) => event.origin))));
+    }
+    return stored;
   };
 
   const dispatch = async (call: SoapCall, req: Request): Promise<string> => {

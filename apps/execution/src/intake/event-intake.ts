@@ -88,9 +88,18 @@ export class EventIntake {
   }
 
   /** Stores a whole batch of `producer` in one statement; ids come back in request order. `origins[i]` goes with `inputs[i]`. */
-  async acceptBatch(inputs: readonly EventInput[], producer: string, origins?: ReadonlyArray<EventOrigin | undefined>): Promise<AcceptedEvent[]> {
+  acceptBatch(inputs: readonly EventInput[], producer: string, origins?: ReadonlyArray<EventOrigin | undefined>): Promise<AcceptedEvent[]> {
+    return this.acceptAll('batch', inputs, producer, origins);
+  }
+
+  /** Real-time events of one call (a SOAP PushEvents) stored together, all or none, like a batch. */
+  acceptRealtimeAll(inputs: readonly EventInput[], producer: string, origins?: ReadonlyArray<EventOrigin | undefined>): Promise<AcceptedEvent[]> {
+    return this.acceptAll('rt', inputs, producer, origins);
+  }
+
+  private async acceptAll(kind: EventKind, inputs: readonly EventInput[], producer: string, origins?: ReadonlyArray<EventOrigin | undefined>): Promise<AcceptedEvent[]> {
     // Each chunk of the request is a job of its own.
-    const results = await this.store(inJobs(inputs.map((input, index) => toRow(input, producer, 'batch', origins?.[index])), () => uuidv7()));
+    const results = await this.store(inJobs(inputs.map((input, index) => toRow(input, producer, kind, origins?.[index])), () => uuidv7()));
     const failed = results.find(isError);
     if (failed) throw failed;
     return results as AcceptedEvent[];
