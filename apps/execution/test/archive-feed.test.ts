@@ -109,6 +109,27 @@ describe('GET /api/v1/archive (the archive feed) and purge', () => {
     expect(await remaining()).toEqual(new Set([b]));
   });
 
+  it('when the webhook fan-out has not read an event yet, then the purge keeps it, whatever the control acknowledged', async () => {
+    const { pool } = mc.instance.db;
+    await pool.query('DELETE FROM events');
+    const purge = () => purgeArchivedEvents({ pool, logger: testLogger(), retentionMs: 0, batchSize: 10 });
+    const id = (await mc.request('POST', '/api/v1/events', orderEvent())).body.id;
+    await pool.query("UPDATE events SET status = 'sent' WHERE id = $1", [id]);
+    await waitFor(async () => (await feed(null, 10)).events.some((event: { id: string }) => event.id === id));
+    const page = await feed(null, 10);
+    await feed(page.nextCursor, 1);
+    // The fan-out's cursor is still at the start of the feed (webhooks wait for it)…
+    await pool.query(
+      "INSERT INTO archive_acknowledgements (consumer, change_xid, event_id) VALUES ('webhooks', -1, '00000000-0000-0000-0000-000000000000') ON CONFLICT (consumer) DO UPDATE SET change_xid = -1, event_id = '00000000-0000-0000-0000-000000000000'",
+    );
+    expect(await purge()).toBe(0);
+    // …once it has read past the event, the event goes.
+    await pool.query("UPDATE archive_acknowledgements SET change_xid = (SELECT change_xid FROM events WHERE id = $1), event_id = $1 WHERE consumer = 'webhooks'", [id]);
+    expect(await purge()).toBe(1);
+    // Without a fan-out cursor (no worker ever ran one), nothing is waited for.
+    await pool.query("DELETE FROM archive_acknowledgements WHERE consumer = 'webhooks'");
+  });
+
   it('when the consumer reads ahead with ack, then only the pages it acknowledged can be purged', async () => {
     await mc.instance.db.pool.query('DELETE FROM events');
     const purge = () => purgeArchivedEvents({ pool: mc.instance.db.pool, logger: testLogger(), retentionMs: 0, batchSize: 10 });
