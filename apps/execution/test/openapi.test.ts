@@ -148,6 +148,7 @@ describe('the OpenAPI document of the execution instance', () => {
     for (const [method, path, body] of [
       ['POST', '/nl/jsp/soaprouter.jsp', `<Envelope><Body><PushEvent xmlns="urn:nms:rtEvent"><sessiontoken>x/${TEST_PRODUCER_KEY}</sessiontoken><domEvent><rtEvent type="ORDER_CONFIRMATION" email="soap@example.com"/></domEvent></PushEvent></Body></Envelope>`],
       ['GET', '/nl/jsp/mcPing.jsp', undefined],
+      ['GET', '/nl/jsp/schemawsdl.jsp?schema=nms:rtEvent', undefined],
     ] as const) {
       const answer = await fetch(`${mc.baseUrl}${path}`, { method, body, headers: body ? { 'content-type': 'text/xml' } : {} });
       expect([path, answer.status]).toEqual([path, 200]);

@@ -2,6 +2,7 @@ import { startSmtpSink, type SmtpSink } from '@mc/smtp-sink';
 import { runAccSdk, templateVersion, waitFor, TEST_CONTROL_KEY, TEST_PRODUCER_KEY, type AccSdkMode, type AccSdkStepResult } from '@mc/testing';
 import { createApiKey, hashApiKey, revokeApiKey } from '../src/api-keys/api-keys';
 import { eventWithStatus, startExecutionHarness, type ExecutionHarness } from '../testing';
+import { childElements, parseXml } from '../src/soap/xml';
 
 /**
  * Campaign Classic producers, unchanged: Adobe's own SDK (@adobe/acc-js-sdk) in every credential
@@ -253,6 +254,31 @@ describe('the Campaign Classic SOAP surface', () => {
     }
     const tooBig = await rawCall(envelope(`<rtEvent type="a" email="a@example.com" origin="${'x'.repeat(40 * 1024 * 1024)}"/>`));
     expect([tooBig.status, tooBig.type]).toEqual([413, 'text/xml; charset=utf-8']);
+  });
+
+  it('serves the WSDL of both services, and a call built from it (as SoapUI builds one) is answered', async () => {
+    for (const [schema, namespace] of [
+      ['nms:rtEvent', 'urn:nms:rtEvent'],
+      ['nms:batchEvent', 'urn:nms:batchEvent'],
+    ]) {
+      const answer = await fetch(`${mc.baseUrl}/nl/jsp/schemawsdl.jsp?schema=${schema}`);
+      expect([answer.status, answer.headers.get('content-type')]).toEqual([200, 'text/xml; charset=utf-8']);
+      const wsdl = parseXml(await answer.text());
+      expect(wsdl.attributes.targetNamespace).toBe(namespace);
+      const binding = childElements(wsdl, 'binding')[0]!;
+      const actions = childElements(binding, 'operation').map((operation) => childElements(operation, 'operation')[0]?.attributes.soapAction);
+      expect(actions).toEqual([`${schema}#PushEvent`, `${schema}#PushEvents`]);
+      const address = childElements(childElements(childElements(wsdl, 'service')[0]!, 'port')[0]!, 'address')[0]!;
+      expect(address.attributes.location).toBe(`${mc.baseUrl}/nl/jsp/soaprouter.jsp`);
+      // The request a WSDL client writes: qualified elements in the target namespace, SOAPAction from the binding.
+      const call = await fetch(address.attributes.location!, {
+        method: 'POST',
+        headers: { 'content-type': 'text/xml; charset=utf-8', soapaction: `"${actions[0]}"` },
+        body: `<soapenv:Envelope xmlns:soapenv="http://schemas.xmlsoap.org/soap/envelope/" xmlns:tns="${namespace}"><soapenv:Body><tns:PushEvent><tns:sessiontoken>wsdl/${TEST_PRODUCER_KEY}</tns:sessiontoken><tns:domEvent><rtEvent type="order_confirmation" email="wsdl@example.com"/></tns:domEvent></tns:PushEvent></soapenv:Body></soapenv:Envelope>`,
+      });
+      expect(await call.text()).toMatch(/<plId xsi:type='xsd:long'>[1-9]\d*<\/plId>/);
+    }
+    expect((await fetch(`${mc.baseUrl}/nl/jsp/schemawsdl.jsp?schema=xtk:session`)).status).toBe(404);
   });
 
   it('serves mcPing.jsp: Ok, then the pending real-time and batch events', async () => {

@@ -215,6 +215,19 @@ const campaignClassic: ApiOperation[] = [
   },
   {
     method: 'get',
+    path: '/nl/jsp/schemawsdl.jsp',
+    operationId: 'soapWsdl',
+    summary: 'The WSDL of nms:rtEvent or nms:batchEvent, for SoapUI and generated SOAP clients',
+    tag: 'campaign-classic',
+    security: [],
+    query: z.strictObject({ schema: z.enum(['nms:rtEvent', 'nms:batchEvent']) }),
+    responses: {
+      200: { description: 'WSDL 1.1, document/literal, the router as this request reached it', contentType: 'text/xml' },
+      ...problemResponses(404),
+    },
+  },
+  {
+    method: 'get',
     path: '/nl/jsp/mcPing.jsp',
     operationId: 'mcPing',
     summary: "Campaign Classic's Message Center health page: `Ok` or `Error`, then the pending real-time and batch events",

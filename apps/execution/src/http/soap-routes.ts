@@ -1,13 +1,13 @@
 import express, { Router, type ErrorRequestHandler, type Request } from 'express';
 import type pg from 'pg';
 import type { Redis } from 'ioredis';
-import { coerceError, fieldErrorsOf, type EventKind } from '@mc/domain';
+import { AppError, coerceError, fieldErrorsOf, type EventKind } from '@mc/domain';
 import { eventInputSchema, type EventInput } from '@mc/contract';
 import { principalRateLimiter, type Authenticator, type Principal } from '@mc/http';
 import { FaultLog, isTransientInfrastructureError, type Logger } from '@mc/observability';
 import type { EventIntake, EventOrigin } from '../intake/event-intake';
 import { accEventOf, FIELD_OF_INPUT } from '../soap/acc-event';
-import { accSchemaDocument } from '../soap/acc-schemas';
+import { accSchemaDocument, accWsdl } from '../soap/acc-schemas';
 import { readSoapCall, SoapFault, soapFaultEnvelope, soapResponse, type SoapCall } from '../soap/soap-envelope';
 import { closeSoapSession, isIssuedSessionToken, openSoapSession, soapSessionPrincipal } from '../soap/soap-sessions';
 import { childElements, escapeAttribute, local, type XmlElement } from '../soap/xml';
@@ -236,6 +236,14 @@ export function soapRoutes(options: SoapRoutesOptions): Router {
     sendFault(res, new SoapFault('The XML SOAP message is invalid (it could not be read).', error.type === 'entity.too.large' ? `The request is larger than ${soap.bodyLimitBytes} bytes.` : 'The request body could not be read.'), status);
   };
   router.use(bodyErrors);
+
+  // The WSDL, for SoapUI and generated clients: the router's address as this request reached it.
+  router.get('/nl/jsp/schemawsdl.jsp', (req, res) => {
+    const schema = typeof req.query.schema === 'string' ? req.query.schema : '';
+    const wsdl = accWsdl(schema, `${req.protocol}://${req.get('host') ?? 'localhost'}/nl/jsp/soaprouter.jsp`.replace(/[<>"&']/g, ''));
+    if (!wsdl) throw new AppError('not_found', 'No WSDL for this schema: nms:rtEvent and nms:batchEvent have one.');
+    res.type('text/xml; charset=utf-8').send(wsdl);
+  });
 
   // Open to load balancers: one count a second at most, however often it is polled.
   let lastPing: { at: number; reading: Promise<{ rt: number; batch: number }> } | undefined;
