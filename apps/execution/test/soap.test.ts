@@ -294,7 +294,7 @@ describe('the Campaign Classic SOAP surface', () => {
 describe('the SOAP surface keeps the JSON intake’s limits', () => {
   let mc: ExecutionHarness;
   beforeAll(async () => {
-    mc = await startExecutionHarness({ MC_ROLE: 'api', INTAKE_RATE_LIMIT_PER_SECOND: '3', RT_BODY_LIMIT_BYTES: '4096' });
+    mc = await startExecutionHarness({ MC_ROLE: 'api', INTAKE_RATE_LIMIT_PER_SECOND: '3', RT_BODY_LIMIT_BYTES: '4096', AUTH_FAILURES_PER_SECOND: '1', AUTH_FAILURES_BURST: '3' });
   });
   afterAll(() => mc.close());
 
@@ -321,5 +321,21 @@ describe('the SOAP surface keeps the JSON intake’s limits', () => {
     expect([answer.status, answer.headers.get('content-type')]).toEqual([413, 'text/xml; charset=utf-8']);
     const { rows } = await mc.instance.db.pool.query("SELECT count(*)::int AS n FROM events WHERE email = 'big@example.com'");
     expect(rows[0].n).toBe(0);
+  });
+
+  it('when an address guesses keys, concurrently, then no more than the failure burst are looked up, and a known key still works', async () => {
+    await push('<rtEvent type="order_confirmation" email="known@example.com"/>');
+    const logon = (key: string) =>
+      fetch(`${mc.baseUrl}/nl/jsp/soaprouter.jsp`, {
+        method: 'POST',
+        headers: { 'content-type': 'text/xml', soapaction: 'xtk:session#Logon' },
+        body: `<Envelope><Body><Logon xmlns="urn:xtk:session"><sessiontoken/><login>guess</login><password>${key}</password><parameters/></Logon></Body></Envelope>`,
+      });
+    const answers = await Promise.all(Array.from({ length: 10 }, (_, index) => logon(`mc_guess_${index}_00000000000000000000`)));
+    const statuses = answers.map((answer) => answer.status);
+    expect(statuses.filter((status) => status === 200)).toHaveLength(3);
+    expect(statuses.filter((status) => status === 429)).toHaveLength(7);
+    await new Promise((resolve) => setTimeout(resolve, 1_100));
+    expect((await logon(TEST_PRODUCER_KEY)).status).toBe(200);
   });
 });

@@ -84,11 +84,18 @@ export function soapRoutes(options: SoapRoutesOptions): Router {
   const { auth, pool, soap } = options;
   const limiter = principalRateLimiter(soap.rateLimitPerSecond);
 
+  /**
+   * As the JSON API does: a key this process knows as good is checked without spending the
+   * address's failure budget; any other spends a token first (so concurrent guesses cannot
+   * outrun the limit), given back when the key was good.
+   */
   const verifyKey = async (key: string, req: Request, call: SoapCall): Promise<Principal> => {
-    if (auth.failures.isBlocked(req)) throw new SoapFault('Too many failed authentications from this address; try again later.', 'Connection denied.', 'SOAP-ENV:Client', { status: 429 });
+    const vouched = auth.verify.cached?.(key) !== undefined;
+    if (!vouched && !auth.failures.take(req)) throw new SoapFault('Too many failed authentications from this address; try again later.', 'Connection denied.', 'SOAP-ENV:Client', { status: 429 });
     const principal = await auth.verify(key);
+    if (principal && !vouched) auth.failures.release(req);
     if (!principal) {
-      auth.failures.recordFailure(req);
+      if (vouched) auth.failures.recordFailure(req);
       throw invalidCredentials(call);
     }
     return principal;
