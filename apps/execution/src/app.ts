@@ -41,6 +41,8 @@ export interface ExecutionAppOptions extends WebhooksRoutesOptions {
   metricsToken?: string;
   /** SMS_RECEIPT_TOKEN: what the SMS provider authenticates its receipts with (unset: refused). */
   smsReceiptToken?: string;
+  /** EMAIL_FEEDBACK_TOKEN: what an email provider authenticates its bounce and complaint reports with (unset: refused). */
+  emailFeedbackToken?: string;
   /** Express' `trust proxy` (MC_TRUST_PROXY). */
   trustProxy?: boolean | number | string;
   /** The Campaign Classic SOAP surface's settings. */

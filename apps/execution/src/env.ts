@@ -83,6 +83,8 @@ export const executionEnvSchema = z
     SMS_FROM: z.string().min(1).optional(),
     /** `Authorization: Bearer <token>` the SMS provider sends with delivery receipts (POST /api/v1/providers/sms/receipts); unset: receipts are refused. */
     SMS_RECEIPT_TOKEN: envVar.secret(),
+    /** `Authorization: Bearer <token>` an email provider sends with bounces and complaints (POST /api/v1/providers/email/feedback); unset: refused. */
+    EMAIL_FEEDBACK_TOKEN: envVar.secret(),
     SMS_TIMEOUT_MS: envVar.int(10 * SECOND, 100),
     /**
      * When a delivery refused for now (SMTP 4xx, an SMS provider's 5xx or 429) is tried again:
@@ -147,7 +149,7 @@ export const executionEnvSchema = z
   .superRefine(
     refuseDevelopmentSettings({
       required: { SMTP_URL: 'without it, mail goes to the embedded development sink and is never delivered' },
-      credentials: ['MC_API_KEY', 'MC_CONTROL_CREDENTIAL', 'MC_ADMIN_PASSWORD', 'MC_METRICS_TOKEN', 'MC_BOUNCE_SECRET', 'SMS_RECEIPT_TOKEN', 'MC_DKIM_PRIVATE_KEY'],
+      credentials: ['MC_API_KEY', 'MC_CONTROL_CREDENTIAL', 'MC_ADMIN_PASSWORD', 'MC_METRICS_TOKEN', 'MC_BOUNCE_SECRET', 'SMS_RECEIPT_TOKEN', 'EMAIL_FEEDBACK_TOKEN', 'MC_DKIM_PRIVATE_KEY'],
     }),
   )
   .superRefine((env, context) => {

@@ -142,6 +142,7 @@ export async function startExecutionInstance(env: ExecutionEnv, logger: Logger):
       trustProxy: env.MC_TRUST_PROXY,
       metricsToken: env.MC_METRICS_TOKEN,
       smsReceiptToken: env.SMS_RECEIPT_TOKEN,
+      emailFeedbackToken: env.EMAIL_FEEDBACK_TOKEN,
       webhookSecretGraceMs: env.WEBHOOK_SECRET_GRACE_MS,
       soap: {
         sessionTtlMs: env.SOAP_SESSION_TTL_MS,

@@ -6,6 +6,7 @@ import { eventWithStatus, startExecutionHarness, type ExecutionHarness } from '.
 import { EXECUTION_API } from '../src/http/api-description';
 
 const RECEIPT_TOKEN = 'sms-receipts-secret-0123456789';
+const FEEDBACK_TOKEN = 'email-feedback-secret-0123456789';
 
 describe('the OpenAPI document of the execution instance', () => {
   let smtp: SmtpSink;
@@ -17,7 +18,7 @@ describe('the OpenAPI document of the execution instance', () => {
   beforeAll(async () => {
     smtp = await startSmtpSink();
     sms = await startSmsProvider();
-    mc = await startExecutionHarness({ SMTP_URL: smtp.url, SMS_PROVIDER_URL: sms.url, SMS_RECEIPT_TOKEN: RECEIPT_TOKEN, UPDATE_EVENT_STATUS_EVERY_MS: '100' });
+    mc = await startExecutionHarness({ SMTP_URL: smtp.url, SMS_PROVIDER_URL: sms.url, SMS_RECEIPT_TOKEN: RECEIPT_TOKEN, EMAIL_FEEDBACK_TOKEN: FEEDBACK_TOKEN, UPDATE_EVENT_STATUS_EVERY_MS: '100' });
     document = await (await fetch(`${mc.baseUrl}/openapi.json`)).json();
     conformance = new OpenApiConformance(document);
   });
@@ -155,6 +156,11 @@ describe('the OpenAPI document of the execution instance', () => {
       await answer.text();
       conformance.check(method, path, { status: answer.status, body: undefined, headers: answer.headers });
     }
+
+    // An email provider's report (a soft bounce: recorded, nothing else changes).
+    const delivered = (await call('GET', `/api/v1/events/${pushed.body.id}`)).body.deliveries[0];
+    expect((await call('POST', '/api/v1/providers/email/feedback', { messageId: delivered.providerMessageId, kind: 'bounce', permanent: false }, FEEDBACK_TOKEN)).status).toBe(202);
+    expect((await call('POST', '/api/v1/providers/email/feedback', { messageId: 'x', kind: 'nope' }, FEEDBACK_TOKEN)).status).toBe(400);
 
     // The archive feed, and unpublishing.
     expect((await call('GET', '/api/v1/archive?limit=10', undefined, TEST_CONTROL_KEY)).status).toBe(200);

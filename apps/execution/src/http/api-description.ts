@@ -28,6 +28,7 @@ import { archiveQuerySchema } from '../archive/archive-feed';
 import { listSuppressionsQuerySchema, suppressionInputSchema } from '../delivery/suppressions';
 import { retryFilterSchema } from '../delivery/retry-deliveries';
 import { smsReceiptSchema } from '../delivery/sms-receipts';
+import { emailFeedbackSchema } from '../inbound/provider-feedback';
 import { webhookIdParams } from './webhooks-routes';
 
 /*
@@ -314,6 +315,21 @@ const operators: ApiOperation[] = [
     body: smsReceiptSchema,
     responses: { 202: { description: 'Recorded', schema: z.strictObject({ deliveryLogId: id }) }, ...problemResponses(400, 401, 404) },
   },
+  {
+    method: 'post',
+    path: '/api/v1/providers/email/feedback',
+    operationId: 'recordEmailFeedback',
+    summary: "An email provider's bounce or complaint, reported over HTTP",
+    description:
+      'The same effect as a DSN or an ARF report received by mail: a hard bounce turns a sent event into `delivery_failed` and suppresses the address; a soft bounce is recorded; a complaint suppresses the address (the event stays `sent`). Matched by our Message-ID.',
+    tag: 'providers',
+    security: ['emailFeedbackToken'],
+    body: emailFeedbackSchema,
+    responses: {
+      202: { description: 'Applied', schema: z.strictObject({ deliveryLogId: id, outcome: z.enum(['bounce', 'delay', 'complaint']) }) },
+      ...problemResponses(400, 401, 404),
+    },
+  },
 ];
 
 const control: ApiOperation[] = [
@@ -374,6 +390,7 @@ export const EXECUTION_API: ApiDescription = withCommonOperations({
   securitySchemes: {
     apiKey: { type: 'http', scheme: 'bearer', description: 'An API key (`mc_…`) with the scopes the operation names, or the control credential (`control`).' },
     smsReceiptToken: { type: 'http', scheme: 'bearer', description: 'SMS_RECEIPT_TOKEN, given to the SMS provider.' },
+    emailFeedbackToken: { type: 'http', scheme: 'bearer', description: 'EMAIL_FEEDBACK_TOKEN, given to the email provider.' },
   },
   tags: [
     { name: 'events', description: "Producers' API" },

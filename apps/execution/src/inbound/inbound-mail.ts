@@ -23,7 +23,7 @@ export interface ReceivedMail {
 }
 
 /** Our Message-IDs are `<deliveryLogId@domain>`: does this one have that form? */
-function isOurMessageId(messageId: string): boolean {
+export function isOurMessageId(messageId: string): boolean {
   const local = /^<([^@>]+)@[^>]+>$/.exec(messageId)?.[1];
   return local !== undefined && UUID_PATTERN.test(local);
 }
@@ -42,7 +42,7 @@ async function deliveryOf(context: InboundContext, mail: ReceivedMail, feedback:
 }
 
 /** What a bounce or complaint does to its delivery: a hard bounce fails it and suppresses the address, a complaint suppresses it, a delay is only recorded. */
-function feedbackOn(delivery: FeedbackDelivery, feedback: Exclude<Feedback, { kind: 'unknown' }>): DeliveryFeedbackRow & { kind: 'bounce' | 'delay' | 'complaint' } {
+export function feedbackOn(delivery: FeedbackDelivery, feedback: Exclude<Feedback, { kind: 'unknown' }>): DeliveryFeedbackRow & { kind: 'bounce' | 'delay' | 'complaint' } {
   const suppress = (reason: string) => ({ channel: delivery.channel, address: suppressionAddress(delivery.channel, delivery.recipient), reason });
   if (feedback.kind === 'complaint') {
     return { deliveryLogId: delivery.id, kind: 'complaint', status: feedback.feedbackType, detail: `complaint (${feedback.feedbackType})`, suppress: suppress(`complaint: ${feedback.feedbackType}`) };
