@@ -59,7 +59,8 @@ const CREDENTIAL_SEARCH_CHARS = 64 * 1024;
  */
 function credentialOfLargeBody(body: string): Pick<SoapCall, 'service' | 'method' | 'sessionToken' | 'securityToken'> {
   const head = body.slice(0, CREDENTIAL_SEARCH_CHARS);
-  const text = (name: string) => new RegExp(`<(?:[\\w.-]+:)?${name}(?:\\s[^>]*)?>([^<]*)</`).exec(head)?.[1]?.trim();
+  // `[^<>]*`, not `[^>]*`: a run of unclosed tags cannot make the search backtrack over the whole head.
+  const text = (name: string) => new RegExp(`<(?:[\\w.-]+:)?${name}(?:\\s[^<>]*)?>([^<]*)</`).exec(head)?.[1]?.trim();
   const action = /<(?:[\w.-]+:)?(PushEvents?)[\s>]/.exec(head)?.[1] ?? 'PushEvents';
   return { service: 'nms:rtEvent', method: action, sessionToken: text('sessiontoken') ?? '', securityToken: text('X-Security-Token') };
 }
@@ -90,9 +91,16 @@ export function soapRoutes(options: SoapRoutesOptions): Router {
    * outrun the limit), given back when the key was good.
    */
   const verifyKey = async (key: string, req: Request, call: SoapCall): Promise<Principal> => {
-    const vouched = auth.verify.cached?.(key) !== undefined;
+    const vouched = auth.verify.cached?.(key) !== undefined || (auth.verify.knownGood?.(key) ?? false);
     if (!vouched && !auth.failures.take(req)) throw new SoapFault('Too many failed authentications from this address; try again later.', 'Connection denied.', 'SOAP-ENV:Client', { status: 429 });
-    const principal = await auth.verify(key);
+    let principal: Principal | undefined;
+    try {
+      principal = await auth.verify(key);
+    } catch (error) {
+      // Not the credential's fault (the database is away): the token goes back.
+      if (!vouched) auth.failures.release(req);
+      throw error;
+    }
     if (principal && !vouched) auth.failures.release(req);
     if (!principal) {
       if (vouched) auth.failures.recordFailure(req);
@@ -159,16 +167,9 @@ export function soapRoutes(options: SoapRoutesOptions): Router {
     });
     if (problems.length > 0) throw new SoapFault(`Error while reading parameters of method '${call.method}' of service '${call.service}'.`, `The event is not valid; nothing was stored: ${problems.join('; ')}.`);
     const producer = principal.producer;
-    // One event: the real-time intake (grouped with its neighbours). Several: each kind in one statement, all or none.
+    // One real-time event: the real-time intake (grouped with its neighbours). Several: one statement, all or none.
     if (events.length === 1 && events[0]?.kind === 'rt') return [await options.intake.acceptRealtime(events[0].input, producer, events[0].origin)];
-    const stored: Awaited<ReturnType<EventIntake['acceptBatch']>> = [];
-    for (const kind of ['rt', 'batch'] as const) {
-      const ofKind = events.filter((event) => event.kind === kind);
-      if (ofKind.length === 0) continue;
-      const accept = kind === 'rt' ? options.intake.acceptRealtimeAll.bind(options.intake) : options.intake.acceptBatch.bind(options.intake);
-      stored.push(...(await accept(ofKind.map((event) => event.input), producer, ofKind.map((event) => event.origin))));
-    }
-    return stored;
+    return options.intake.acceptAll(events, producer);
   };
 
   const dispatch = async (call: SoapCall, req: Request): Promise<string> => {
@@ -216,7 +217,7 @@ export function soapRoutes(options: SoapRoutesOptions): Router {
       const body = typeof req.body === 'string' ? req.body : '';
       // A body larger than one event is read only for a caller with a valid credential: nobody
       // else makes this process build a tree of a 32 MiB document.
-      if (body.length > soap.pushEventLimitBytes) await authenticate({ ...credentialOfLargeBody(body), params: [] }, req);
+      if (Buffer.byteLength(body) > soap.pushEventLimitBytes) await authenticate({ ...credentialOfLargeBody(body), params: [] }, req);
       const querySoapAction = typeof req.query.soapAction === 'string' ? req.query.soapAction : undefined;
       const call = readSoapCall(body, req.get('soapaction'), querySoapAction);
       res.type('text/xml; charset=utf-8').send(await dispatch(call, req));

@@ -87,19 +87,21 @@ export class EventIntake {
     return this.realtime.submit(toRow(input, producer, 'rt', origin));
   }
 
-  /** Stores a whole batch of `producer` in one statement; ids come back in request order. `origins[i]` goes with `inputs[i]`. */
-  acceptBatch(inputs: readonly EventInput[], producer: string, origins?: ReadonlyArray<EventOrigin | undefined>): Promise<AcceptedEvent[]> {
-    return this.acceptAll('batch', inputs, producer, origins);
+  /** Stores a whole batch of `producer` in one statement; ids come back in request order. */
+  acceptBatch(inputs: readonly EventInput[], producer: string): Promise<AcceptedEvent[]> {
+    return this.acceptAll(
+      inputs.map((input) => ({ kind: 'batch' as const, input })),
+      producer,
+    );
   }
 
-  /** Real-time events of one call (a SOAP PushEvents) stored together, all or none, like a batch. */
-  acceptRealtimeAll(inputs: readonly EventInput[], producer: string, origins?: ReadonlyArray<EventOrigin | undefined>): Promise<AcceptedEvent[]> {
-    return this.acceptAll('rt', inputs, producer, origins);
-  }
-
-  private async acceptAll(kind: EventKind, inputs: readonly EventInput[], producer: string, origins?: ReadonlyArray<EventOrigin | undefined>): Promise<AcceptedEvent[]> {
-    // Each chunk of the request is a job of its own.
-    const results = await this.store(inJobs(inputs.map((input, index) => toRow(input, producer, kind, origins?.[index])), () => uuidv7()));
+  /**
+   * Events of one call stored together, all or none, whatever their kinds (a SOAP PushEvents may
+   * mix real-time and batch events); ids come back in call order.
+   */
+  async acceptAll(events: ReadonlyArray<{ kind: EventKind; input: EventInput; origin?: EventOrigin }>, producer: string): Promise<AcceptedEvent[]> {
+    // Each chunk of the request (of one kind) is a job of its own.
+    const results = await this.store(inJobs(events.map((event) => toRow(event.input, producer, event.kind, event.origin)), () => uuidv7()));
     const failed = results.find(isError);
     if (failed) throw failed;
     return results as AcceptedEvent[];
@@ -162,15 +164,15 @@ export class EventIntake {
 }
 
 /**
- * Puts rows stored together in jobs: chunks of at most BATCH_CHUNK_SIZE events sharing one
- * `scheduledAt` (so a chunk's job can be delayed until then), in their order; `jobIdOf` names
- * each chunk from its first row.
+ * Puts rows stored together in jobs: chunks of at most BATCH_CHUNK_SIZE events of one kind
+ * sharing one `scheduledAt` (so a chunk's job can be delayed until then), in their order;
+ * `jobIdOf` names each chunk from its first row.
  */
 function inJobs(rows: readonly NewEventRow[], jobIdOf: (first: NewEventRow) => string): NewEventRow[] {
   const jobs = new Array<NewEventRow>(rows.length);
-  const bySchedule = new Map<number, number[]>();
+  const bySchedule = new Map<string, number[]>();
   rows.forEach((row, index) => {
-    const key = row.scheduledAt?.getTime() ?? 0;
+    const key = `${row.kind}|${row.scheduledAt?.getTime() ?? 0}`;
     const indexes = bySchedule.get(key);
     if (indexes) indexes.push(index);
     else bySchedule.set(key, [index]);

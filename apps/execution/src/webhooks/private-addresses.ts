@@ -1,7 +1,7 @@
 import dns, { type LookupAddress } from 'node:dns';
 import net from 'node:net';
 
-/** Loopback, private, shared (CGNAT), link-local (cloud metadata), unique-local and unspecified networks. */
+/** Loopback, private, shared (CGNAT), link-local (cloud metadata), unique-local, unspecified and IPv4-in-IPv6 (compatible, NAT64) networks. */
 const PRIVATE = new net.BlockList();
 for (const [network, prefix] of [
   ['0.0.0.0', 8],
@@ -15,8 +15,9 @@ for (const [network, prefix] of [
   PRIVATE.addSubnet(network, prefix, 'ipv4');
 }
 for (const [network, prefix] of [
-  ['::', 128],
-  ['::1', 128],
+  ['::', 96],
+  ['64:ff9b::', 96],
+  ['64:ff9b:1::', 48],
   ['fc00::', 7],
   ['fe80::', 10],
 ] as const) {
