@@ -51,7 +51,6 @@ export const webhookEndpointViewSchema = z.strictObject({
   createdAt: isoDate,
   updatedAt: isoDate,
 });
-export type WebhookEndpointView = z.output<typeof webhookEndpointViewSchema>;
 /** `201` to `POST /api/v1/webhooks`: the secret is shown here and on rotation only. */
 export const webhookEndpointCreatedSchema = webhookEndpointViewSchema.extend({ secret: z.string().regex(/^whsec_/) });
 

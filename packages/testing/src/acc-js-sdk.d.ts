@@ -14,6 +14,9 @@ declare module '@adobe/acc-js-sdk' {
     pushEvents(events: unknown): Promise<null>;
   }
   interface Client {
+    /** The tokens of the session Logon opened (the SDK's own fields). */
+    readonly _sessionToken: string;
+    readonly _securityToken: string;
     logon(): Promise<void>;
     logoff(): Promise<void>;
     NLWS: { nmsRtEvent: EventService; nmsBatchEvent: EventService };

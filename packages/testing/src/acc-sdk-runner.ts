@@ -6,6 +6,20 @@
 import sdk from '@adobe/acc-js-sdk';
 import type { AccSdkScript, AccSdkStepResult } from './acc-sdk';
 
+/** Polls the router with the client's own session tokens until the session is reported expired. */
+async function untilSessionExpired(url: string, client: Awaited<ReturnType<typeof sdk.init>>): Promise<void> {
+  const body =
+    `<Envelope><Header><X-Security-Token>${client._securityToken}</X-Security-Token></Header><Body>` +
+    `<GetEntityIfMoreRecent xmlns="urn:xtk:persist"><sessiontoken>${client._sessionToken}</sessiontoken><pk>xtk:schema|nms:rtEvent</pk></GetEntityIfMoreRecent></Body></Envelope>`;
+  const deadline = Date.now() + 30_000;
+  while (Date.now() < deadline) {
+    const answer = await fetch(`${url}/nl/jsp/soaprouter.jsp`, { method: 'POST', headers: { 'content-type': 'text/xml' }, body });
+    if ((await answer.text()).includes('XSV-350008')) return;
+    await new Promise((resolve) => setTimeout(resolve, 25));
+  }
+  throw new Error('the session did not expire within 30 s');
+}
+
 async function main(): Promise<void> {
   const script = JSON.parse(process.argv[2] ?? '{}') as AccSdkScript;
   const { mode, url } = script;
@@ -28,7 +42,7 @@ async function main(): Promise<void> {
       let value: unknown = null;
       if (step.call === 'logon') await client.logon();
       else if (step.call === 'logoff') await client.logoff();
-      else if (step.call === 'sleep') await new Promise((resolve) => setTimeout(resolve, step.ms));
+      else if (step.call === 'untilSessionExpired') await untilSessionExpired(url, client);
       else if (step.call === 'pushEvent' || step.call === 'pushEvents') {
         const service = step.service === 'batch' ? client.NLWS.nmsBatchEvent : client.NLWS.nmsRtEvent;
         const argument = step.xml !== undefined ? sdk.DomUtil.parse(step.xml).documentElement : step.json;

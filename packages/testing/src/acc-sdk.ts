@@ -13,7 +13,8 @@ export type AccSdkMode =
 
 export type AccSdkStep =
   | { call: 'logon' | 'logoff' }
-  | { call: 'sleep'; ms: number }
+  /** Calls the router with the client's session until it answers XSV-350008 (the test expires the session meanwhile). */
+  | { call: 'untilSessionExpired' }
   | { call: 'pushEvent' | 'pushEvents'; service: 'rt' | 'batch'; json?: unknown; xml?: string };
 
 export interface AccSdkScript {

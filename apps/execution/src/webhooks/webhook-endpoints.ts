@@ -26,10 +26,12 @@ function view<T extends EndpointRow>({ eventTypes, ...endpoint }: T) {
   return { ...endpoint, events: eventTypes ?? [] };
 }
 
+const noEndpoint = (id: string) => new AppError('not_found', `No webhook endpoint ${id}.`);
+
 /** The producer's endpoint, or a 404 (another producer's endpoint does not exist for it). */
 async function endpointOf(prisma: ExecutionPrisma, producer: string, id: string) {
   const endpoint = await prisma.webhookEndpoint.findFirst({ where: { id, producer }, select: VIEW });
-  if (!endpoint) throw new AppError('not_found', `No webhook endpoint ${id}.`);
+  if (!endpoint) throw noEndpoint(id);
   return endpoint;
 }
 
@@ -75,13 +77,13 @@ export async function updateWebhookEndpoint(prisma: ExecutionPrisma, producer: s
 
 export async function deleteWebhookEndpoint(prisma: ExecutionPrisma, producer: string, id: string): Promise<void> {
   const { count } = await prisma.webhookEndpoint.deleteMany({ where: { id, producer } });
-  if (count === 0) throw new AppError('not_found', `No webhook endpoint ${id}.`);
+  if (count === 0) throw noEndpoint(id);
 }
 
 /** A new secret; messages are signed with the old one too for `graceMs`, so receivers can switch without losing any. */
 export async function rotateWebhookSecret(prisma: ExecutionPrisma, producer: string, id: string, graceMs: number) {
-  await endpointOf(prisma, producer, id);
-  const current = await prisma.webhookEndpoint.findUniqueOrThrow({ where: { id }, select: { secret: true } });
+  const current = await prisma.webhookEndpoint.findFirst({ where: { id, producer }, select: { secret: true } });
+  if (!current) throw noEndpoint(id);
   const secret = newWebhookSecret();
   const previousSecretExpiresAt = new Date(Date.now() + graceMs);
   await prisma.webhookEndpoint.update({ where: { id }, data: { secret, previousSecret: current.secret, previousSecretExpiresAt, updatedAt: new Date() } });
